@@ -1,0 +1,23 @@
+namespace LlmRouter.Configuration;
+
+/// <summary>The <c>LlmRouter</c> configuration section: deployments, routes and gateway-wide settings.</summary>
+public sealed class LlmRouterOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "LlmRouter";
+
+    /// <summary>Largest accepted request body in bytes; larger bodies get 413.</summary>
+    public int MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Upstream deployments keyed by their id (the id is also a model name clients may send).</summary>
+    public Dictionary<string, DeploymentOptions> Deployments { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Routes keyed by the model name clients send.</summary>
+    public Dictionary<string, RouteOptions> Routes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Classifier used by the contextual policy.</summary>
+    public ClassifierOptions Classifier { get; set; } = new();
+
+    /// <summary>When true, request/response text may be logged. Off by default.</summary>
+    public bool LogContent { get; set; }
+}

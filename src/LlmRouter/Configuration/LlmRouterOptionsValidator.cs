@@ -1,0 +1,102 @@
+using LlmRouter.Routing;
+using Microsoft.Extensions.Options;
+
+namespace LlmRouter.Configuration;
+
+/// <summary>Checks the catalog for mistakes an operator can fix, with messages that name the key.</summary>
+internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LlmRouterOptions options)
+    {
+        var errors = new List<string>();
+        const string Root = LlmRouterOptions.SectionName;
+
+        if (options.MaxRequestBodyBytes <= 0)
+        {
+            errors.Add($"{Root}:MaxRequestBodyBytes must be positive.");
+        }
+
+        if (options.Deployments.Count == 0)
+        {
+            errors.Add($"{Root}:Deployments is empty: configure at least one deployment.");
+        }
+
+        foreach (var (id, deployment) in options.Deployments)
+        {
+            var key = $"{Root}:Deployments:{id}";
+            if (!Enum.IsDefined(deployment.Provider))
+            {
+                errors.Add($"{key}:Provider '{deployment.Provider}' is not one of OpenAI, Anthropic, Gemini.");
+            }
+
+            if (!string.Equals(deployment.BaseUrl, DeploymentOptions.Simulated, StringComparison.OrdinalIgnoreCase)
+                && (!Uri.TryCreate(deployment.BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+            {
+                errors.Add($"{key}:BaseUrl '{deployment.BaseUrl}' must be an absolute http(s) URL or 'simulated'.");
+            }
+
+            if (deployment.Weight < 0)
+            {
+                errors.Add($"{key}:Weight must be 0 or more (0 drains the deployment).");
+            }
+
+            if (deployment.DefaultMaxTokens <= 0)
+            {
+                errors.Add($"{key}:DefaultMaxTokens must be positive.");
+            }
+
+            foreach (var (dimension, score) in deployment.Profile)
+            {
+                if (score is < 0 or > 100 || double.IsNaN(score))
+                {
+                    errors.Add($"{key}:Profile:{dimension} must be between 0 and 100 (was {score}).");
+                }
+            }
+
+            var sim = deployment.Simulation;
+            if (sim.ErrorRate is < 0 or > 1 || sim.LatencyMs < 0 || sim.TimeToFirstTokenMs < 0 || sim.TokensPerSecond < 0)
+            {
+                errors.Add($"{key}:Simulation needs ErrorRate in [0,1] and non-negative LatencyMs, TimeToFirstTokenMs, TokensPerSecond.");
+            }
+        }
+
+        foreach (var (routeName, route) in options.Routes)
+        {
+            var key = $"{Root}:Routes:{routeName}";
+            if (!PolicyNames.TryResolve(route.Policy, out _))
+            {
+                errors.Add($"{key}:Policy '{route.Policy}' is unknown; use one of {string.Join(", ", PolicyNames.ShortNames)}.");
+            }
+
+            if (route.Deployments.Count == 0)
+            {
+                errors.Add($"{key}:Deployments is empty.");
+            }
+
+            foreach (var member in route.Deployments.Concat(route.Fallbacks))
+            {
+                if (!options.Deployments.ContainsKey(member))
+                {
+                    errors.Add($"{key} names deployment '{member}', which is not under {Root}:Deployments.");
+                }
+            }
+
+            if (route.TieBreaker is not null && !PolicyNames.TryResolve(route.TieBreaker, out _))
+            {
+                errors.Add($"{key}:TieBreaker '{route.TieBreaker}' is unknown.");
+            }
+
+            if (route.LoadFactor < 1)
+            {
+                errors.Add($"{key}:LoadFactor must be at least 1 (was {route.LoadFactor}).");
+            }
+
+            if (route.LiveWeight is < 0 or > 1)
+            {
+                errors.Add($"{key}:LiveWeight must be between 0 and 1.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
