@@ -25,6 +25,9 @@ internal sealed class RouterCatalog
     /// <summary>Every addressable route: configured routes and the implicit one per deployment.</summary>
     public IEnumerable<RouteDefinition> Routes => _routesByModel.Values;
 
+    /// <summary>When this snapshot was built (reported as <c>created</c> by <c>/v1/models</c>).</summary>
+    public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
+
     /// <summary>Increments on every reload.</summary>
     public long Version { get; }
 

@@ -1,0 +1,58 @@
+using LlmRouter.Configuration;
+using LlmRouter.Hosting;
+using LlmRouter.Providers;
+using LlmRouter.Providers.Anthropic;
+using LlmRouter.Providers.Gemini;
+using LlmRouter.Providers.OpenAI;
+using LlmRouter.Proxy;
+using LlmRouter.Routing;
+using LlmRouter.Routing.Stats;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Configuration;
+
+// The composition root lives in the Microsoft namespace so hosts find it without an extra using.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers LlmRouter: <c>services.AddLlmRouter(configuration)</c>.</summary>
+public static class LlmRouterServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the gateway: the catalog bound from the <c>LlmRouter</c> section (hot-reloaded, validated at start),
+    /// YARP with LlmRouter's routing policies and transforms, the provider adapters and the simulated upstreams.
+    /// </summary>
+    public static IServiceCollection AddLlmRouter(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<LlmRouterOptions>().Bind(configuration.GetSection(LlmRouterOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LiveStatsStore>();
+        services.TryAddSingleton<ISimulatedUpstreams, SimulatedUpstreamsHost>();
+        services.TryAddSingleton<CatalogBuilder>();
+        services.TryAddSingleton<CatalogProvider>();
+
+        services.TryAddSingleton<ThoughtSignatureStore>();
+        services.AddSingleton<IProviderAdapter, OpenAIAdapter>();
+        services.AddSingleton<IProviderAdapter, AnthropicAdapter>();
+        services.AddSingleton<IProviderAdapter, GeminiAdapter>();
+        services.TryAddSingleton<ProviderAdapters>();
+
+        services.TryAddSingleton<RequestAccounting>();
+        services.TryAddSingleton<ChatRequestTransform>();
+        services.TryAddSingleton<ChatResponseTransform>();
+        services.AddLlmRouterPolicies();
+
+        services.AddSingleton<IProxyConfigProvider, LlmRouterProxyConfigProvider>();
+        var proxy = services.AddReverseProxy().AddTransforms<ChatTransformProvider>();
+
+        // Plain YARP routes may live beside LlmRouter's and use its policies by name.
+        var reverseProxy = configuration.GetSection("ReverseProxy");
+        if (reverseProxy.Exists())
+        {
+            proxy.LoadFromConfig(reverseProxy);
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using LlmRouter.Configuration;
+using LlmRouter.Proxy;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmRouter.Hosting;
+
+/// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{id}</c>: every model name a client may send.</summary>
+internal static class ModelsEndpoints
+{
+    public static async Task ListAsync(HttpContext context, CatalogProvider catalogProvider)
+    {
+        var catalog = catalogProvider.Current;
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        writer.WriteStartObject();
+        writer.WriteString("object"u8, "list"u8);
+        writer.WritePropertyName("data"u8);
+        writer.WriteStartArray();
+        foreach (var route in catalog.Routes.OrderBy(r => r.IsImplicit).ThenBy(r => r.Name, StringComparer.Ordinal))
+        {
+            WriteModel(writer, route, catalog);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync(context.RequestAborted);
+    }
+
+    public static async Task GetAsync(HttpContext context, string id, CatalogProvider catalogProvider)
+    {
+        var catalog = catalogProvider.Current;
+        if (!catalog.TryGetRoute(id, out var route))
+        {
+            await GatewayError.WriteAsync(context, StatusCodes.Status404NotFound,
+                $"The model `{id}` does not exist or you do not have access to it.", "invalid_request_error", "model", "model_not_found");
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        WriteModel(writer, route, catalog);
+        await writer.FlushAsync(context.RequestAborted);
+    }
+
+    private static void WriteModel(Utf8JsonWriter writer, RouteDefinition route, RouterCatalog catalog)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id"u8, route.Name);
+        writer.WriteString("object"u8, "model"u8);
+        writer.WriteNumber("created"u8, catalog.CreatedAt.ToUnixTimeSeconds());
+        writer.WriteString("owned_by"u8, route.IsImplicit ? route.Members[0].Provider.ToString().ToLowerInvariant() : "llmrouter");
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,72 @@
+using LlmRouter.Chat;
+using LlmRouter.Configuration;
+using LlmRouter.Routing;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
+
+namespace LlmRouter.Proxy;
+
+/// <summary>
+/// First step of the proxy pipeline: read and parse the body once, resolve the model to a route, publish
+/// <see cref="ChatRoutingFeature"/> for the policies, and point YARP at the route's cluster.
+/// </summary>
+internal sealed class ChatRequestMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly CatalogProvider _catalog;
+    private readonly IProxyStateLookup _proxyState;
+
+    public ChatRequestMiddleware(RequestDelegate next, CatalogProvider catalog, IProxyStateLookup proxyState)
+    {
+        _next = next;
+        _catalog = catalog;
+        _proxyState = proxyState;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var catalog = _catalog.Current;
+        var body = await RequestBodyReader.ReadAsync(context.Request, catalog.Options.MaxRequestBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
+                $"The request body exceeds the gateway's limit of {catalog.Options.MaxRequestBodyBytes} bytes.", "invalid_request_error", null, "request_too_large");
+            return;
+        }
+
+        ChatRequest request;
+        try
+        {
+            request = ChatRequestParser.Parse(body);
+        }
+        catch (InvalidRequestException ex)
+        {
+            await GatewayError.WriteAsync(context, ex.StatusCode, ex.Message, "invalid_request_error", ex.Param, ex.Code);
+            return;
+        }
+
+        using (request)
+        {
+            if (!catalog.TryGetRoute(request.Model, out var route))
+            {
+                await GatewayError.WriteAsync(context, StatusCodes.Status404NotFound,
+                    $"The model `{request.Model}` does not exist or you do not have access to it.", "invalid_request_error", "model", "model_not_found");
+                return;
+            }
+
+            if (!_proxyState.TryGetRoute(ProxyIds.YarpRouteId(route.ClusterId), out var yarpRoute)
+                || !_proxyState.TryGetCluster(route.ClusterId, out var cluster))
+            {
+                // The catalog reloaded and YARP has not applied it yet; the window is milliseconds.
+                await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                    $"The route `{route.Name}` is being reconfigured; retry shortly.", "server_error", null, "route_not_ready");
+                return;
+            }
+
+            context.Features.Set(new ChatRoutingFeature(request, route, catalog));
+            context.ReassignProxyRequest(yarpRoute, cluster);
+            await _next(context);
+        }
+    }
+}

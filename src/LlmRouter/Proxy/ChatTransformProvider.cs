@@ -1,0 +1,33 @@
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace LlmRouter.Proxy;
+
+/// <summary>Adds LlmRouter's request and response transforms to the routes LlmRouter owns, and leaves other YARP routes alone.</summary>
+internal sealed class ChatTransformProvider : ITransformProvider
+{
+    private readonly ChatRequestTransform _request;
+    private readonly ChatResponseTransform _response;
+
+    public ChatTransformProvider(ChatRequestTransform request, ChatResponseTransform response)
+    {
+        _request = request;
+        _response = response;
+    }
+
+    public void ValidateRoute(TransformRouteValidationContext context)
+    {
+    }
+
+    public void ValidateCluster(TransformClusterValidationContext context)
+    {
+    }
+
+    public void Apply(TransformBuilderContext context)
+    {
+        if (context.Route.RouteId.StartsWith(ProxyIds.Prefix, StringComparison.Ordinal))
+        {
+            context.RequestTransforms.Add(_request);
+            context.ResponseTransforms.Add(_response);
+        }
+    }
+}

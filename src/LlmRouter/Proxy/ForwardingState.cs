@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using LlmRouter.Configuration;
+using LlmRouter.Providers;
+
+namespace LlmRouter.Proxy;
+
+/// <summary>Per-request forwarding state: the current attempt's deployment and adapter, and what earlier attempts saw.</summary>
+internal sealed class ForwardingState
+{
+    private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+
+    public ForwardingState(int maxAttempts)
+    {
+        MaxAttempts = maxAttempts;
+    }
+
+    public int MaxAttempts { get; }
+
+    /// <summary>Attempts made so far (the current one included).</summary>
+    public int Attempts { get; private set; }
+
+    public Deployment? Deployment { get; private set; }
+
+    public IProviderAdapter? Adapter { get; private set; }
+
+    public string PathAndQuery { get; private set; } = "/";
+
+    /// <summary>When the current attempt was sent.</summary>
+    public long AttemptTimestamp { get; private set; }
+
+    /// <summary>Deployments that failed an attempt; not picked again for this request.</summary>
+    public HashSet<string> Failed { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The last retryable upstream failure, answered to the client if no attempt succeeds.</summary>
+    public UpstreamError? LastError { get; set; }
+
+    /// <summary>True when the response transform held back a retryable failure's body for another attempt.</summary>
+    public bool RetryRequested { get; set; }
+
+    /// <summary>Usage reported by the attempt that answered.</summary>
+    public TokenUsage? Usage { get; set; }
+
+    /// <summary>Time spent waiting on upstreams across attempts (the rest is gateway overhead).</summary>
+    public TimeSpan UpstreamDuration { get; set; }
+
+    public bool MoreAttemptsAllowed => Attempts < MaxAttempts;
+
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_startTimestamp);
+
+    public void BeginAttempt(Deployment deployment, IProviderAdapter adapter, string pathAndQuery)
+    {
+        Attempts++;
+        Deployment = deployment;
+        Adapter = adapter;
+        PathAndQuery = pathAndQuery;
+        AttemptTimestamp = Stopwatch.GetTimestamp();
+        RetryRequested = false;
+    }
+}

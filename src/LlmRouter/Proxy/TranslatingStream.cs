@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Diagnostics;
+using LlmRouter.Providers;
+
+namespace LlmRouter.Proxy;
+
+/// <summary>
+/// The response body YARP copies to the client for a stream: reads upstream bytes as they arrive and returns
+/// the translated OpenAI events. An upstream failure after the first byte becomes an error event and a clean
+/// end, never a truncated stream that looks like success.
+/// </summary>
+internal sealed class TranslatingStream : Stream
+{
+    private const int InputBufferSize = 16 * 1024;
+
+    private readonly Stream _upstream;
+    private readonly IStreamTranslator _translator;
+    private readonly Action<StreamResult> _onCompleted;
+    private readonly ArrayBufferWriter<byte> _pending = new(InputBufferSize);
+    private readonly byte[] _input = ArrayPool<byte>.Shared.Rent(InputBufferSize);
+    private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+    private int _pendingOffset;
+    private TimeSpan? _timeToFirstByte;
+    private bool _ended;
+    private bool _reported;
+
+    public TranslatingStream(Stream upstream, IStreamTranslator translator, Action<StreamResult> onCompleted)
+    {
+        _upstream = upstream;
+        _translator = translator;
+        _onCompleted = onCompleted;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var available = _pending.WrittenCount - _pendingOffset;
+            if (available > 0)
+            {
+                var n = Math.Min(available, buffer.Length);
+                _pending.WrittenSpan.Slice(_pendingOffset, n).CopyTo(buffer.Span);
+                _pendingOffset += n;
+                return n;
+            }
+
+            if (_ended)
+            {
+                Report(clientAborted: false);
+                return 0;
+            }
+
+            _pending.ResetWrittenCount();
+            _pendingOffset = 0;
+
+            int read;
+            try
+            {
+                read = await _upstream.ReadAsync(_input, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The client went away (or YARP's activity timeout fired): nothing more can reach it.
+                Report(clientAborted: true);
+                throw;
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+            {
+                _translator.Fail(_pending, "The upstream connection failed while streaming the response.", "server_error", "upstream_error");
+                _ended = true;
+                continue;
+            }
+
+            if (read == 0)
+            {
+                _translator.Complete(_pending);
+                _ended = true;
+                continue;
+            }
+
+            _translator.Translate(_input.AsSpan(0, read), _pending);
+            if (_timeToFirstByte is null && _pending.WrittenCount > 0)
+            {
+                _timeToFirstByte = Stopwatch.GetElapsedTime(_startTimestamp);
+            }
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Report(clientAborted: !_ended);
+            _translator.Dispose();
+            _upstream.Dispose();
+            ArrayPool<byte>.Shared.Return(_input);
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Report(bool clientAborted)
+    {
+        if (_reported)
+        {
+            return;
+        }
+
+        _reported = true;
+        _onCompleted(new StreamResult(_translator.Error is null && !clientAborted, clientAborted, _translator.Usage, _timeToFirstByte, _translator.Error));
+    }
+}

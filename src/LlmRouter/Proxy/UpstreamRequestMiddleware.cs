@@ -1,0 +1,72 @@
+using LlmRouter.Chat;
+using LlmRouter.Providers;
+using LlmRouter.Routing;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Model;
+
+namespace LlmRouter.Proxy;
+
+/// <summary>
+/// Runs after load balancing, once per attempt: the destination is known, so translate the parsed request
+/// for its provider, install it as the body YARP forwards, and stamp the routing decision on the response.
+/// </summary>
+internal sealed class UpstreamRequestMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly ProviderAdapters _adapters;
+
+    public UpstreamRequestMiddleware(RequestDelegate next, ProviderAdapters adapters)
+    {
+        _next = next;
+        _adapters = adapters;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var routing = context.Features.Get<ChatRoutingFeature>();
+        var state = context.Features.Get<ForwardingState>();
+        var proxy = context.Features.Get<IReverseProxyFeature>();
+        if (routing is null || state is null || proxy is null || proxy.AvailableDestinations.Count == 0)
+        {
+            await _next(context);
+            return;
+        }
+
+        var destination = proxy.AvailableDestinations[0];
+        if (!routing.Catalog.Deployments.TryGetValue(destination.DestinationId, out var deployment))
+        {
+            await _next(context);
+            return;
+        }
+
+        var adapter = _adapters[deployment.Provider];
+        UpstreamRequest upstream;
+        try
+        {
+            upstream = adapter.CreateRequest(routing.Request, deployment);
+        }
+        catch (InvalidRequestException ex)
+        {
+            await GatewayError.WriteAsync(context, ex.StatusCode, ex.Message, "invalid_request_error", ex.Param, ex.Code);
+            return;
+        }
+
+        state.BeginAttempt(deployment, adapter, upstream.PathAndQuery);
+        var request = context.Request;
+        request.Body = new ReadOnlyMemoryStream(upstream.Body);
+        request.ContentLength = upstream.Body.Length;
+        request.ContentType = "application/json";
+
+        var headers = context.Response.Headers;
+        headers[ProxyIds.RouteHeader] = routing.Route.Name;
+        headers[ProxyIds.DeploymentHeader] = deployment.Id;
+        headers[ProxyIds.PolicyHeader] = routing.Route.Options.Policy;
+        headers[ProxyIds.AttemptsHeader] = state.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (routing.Category is { } category)
+        {
+            headers[ProxyIds.CategoryHeader] = category;
+        }
+
+        await _next(context);
+    }
+}
