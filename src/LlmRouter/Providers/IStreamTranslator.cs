@@ -13,11 +13,11 @@ internal interface IStreamTranslator : IDisposable
 
     /// <summary>
     /// The upstream body ended. Writes what remains: usage chunk if asked, then <c>data: [DONE]</c>; or, when the
-    /// upstream ended without finishing (no finish reason / no [DONE]), an error event then <c>data: [DONE]</c>.
+    /// upstream ended without finishing (no finish reason / no [DONE]), an error event (and no <c>[DONE]</c>).
     /// </summary>
     void Complete(IBufferWriter<byte> output);
 
-    /// <summary>The upstream failed after the stream began (reset, idle timeout): writes an error event and <c>data: [DONE]</c>.</summary>
+    /// <summary>The upstream failed after the stream began (reset, idle timeout): writes an error event, never <c>data: [DONE]</c>.</summary>
     void Fail(IBufferWriter<byte> output, string message, string type, string? code);
 
     /// <summary>Latest usage reported by the upstream (cumulative counts are never summed).</summary>

@@ -114,7 +114,11 @@ internal abstract class SseStreamTranslator : IStreamTranslator
         ChatChunkWriter.WriteDone(output);
     }
 
-    /// <summary>Ends the stream with an OpenAI error event and <c>[DONE]</c>; later input is ignored.</summary>
+    /// <summary>
+    /// Ends the stream with an OpenAI error event and no <c>[DONE]</c>; later input is ignored. <c>[DONE]</c> means
+    /// success to SDKs that skip error payloads (the OpenAI .NET SDK does), so a failed stream never carries it;
+    /// the transport then drops the connection, which every SDK reports as a failure.
+    /// </summary>
     protected void EndWithError(IBufferWriter<byte> output, UpstreamError error)
     {
         if (_ended)
@@ -125,6 +129,5 @@ internal abstract class SseStreamTranslator : IStreamTranslator
         _ended = true;
         Error = error;
         ChatChunkWriter.WriteError(output, error.Message, error.Type, error.Code);
-        ChatChunkWriter.WriteDone(output);
     }
 }

@@ -6,8 +6,8 @@ namespace LlmRouter.Proxy;
 
 /// <summary>
 /// The response body YARP copies to the client for a stream: reads upstream bytes as they arrive and returns
-/// the translated OpenAI events. An upstream failure after the first byte becomes an error event and a clean
-/// end, never a truncated stream that looks like success.
+/// the translated OpenAI events. An upstream failure after the first byte becomes an error event followed by
+/// a dropped connection, never a truncated stream that looks like success.
 /// </summary>
 internal sealed class TranslatingStream : Stream
 {
@@ -57,6 +57,13 @@ internal sealed class TranslatingStream : Stream
             if (_ended)
             {
                 Report(clientAborted: false);
+                if (_translator.Error is { } error)
+                {
+                    // The error event is out; failing the read makes YARP abort the client connection, so a
+                    // failed stream can never end like a successful one.
+                    throw new IOException($"The upstream stream failed: {error.Message}");
+                }
+
                 return 0;
             }
 
