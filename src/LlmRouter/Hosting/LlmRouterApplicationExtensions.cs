@@ -2,6 +2,7 @@ using LlmRouter.Configuration;
 using LlmRouter.Hosting;
 using LlmRouter.Proxy;
 using LlmRouter.Routing.Stats;
+using LlmRouter.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -28,10 +29,12 @@ public static class LlmRouterApplicationExtensions
 
         // Resolve now so configuration mistakes stop the start instead of the first request.
         app.Services.GetRequiredService<CatalogProvider>();
+        app.Services.GetRequiredService<DeploymentGauges>();
 
         app.UseExceptionHandler(error => error.Run(WriteUnhandledErrorAsync));
         app.UseSerilogRequestLogging(RequestLogging.Configure);
 
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         app.MapGet("/readyz", Ready);
         app.MapGet("/v1/models", ModelsEndpoints.ListAsync);

@@ -7,6 +7,7 @@ using LlmRouter.Providers.OpenAI;
 using LlmRouter.Proxy;
 using LlmRouter.Routing;
 using LlmRouter.Routing.Stats;
+using LlmRouter.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
@@ -42,6 +43,7 @@ public static class LlmRouterServiceCollectionExtensions
         services.TryAddSingleton<ChatRequestTransform>();
         services.TryAddSingleton<ChatResponseTransform>();
         services.AddLlmRouterPolicies();
+        services.AddLlmRouterTelemetry(configuration);
 
         services.AddSingleton<IProxyConfigProvider, LlmRouterProxyConfigProvider>();
         var proxy = services.AddReverseProxy().AddTransforms<ChatTransformProvider>();

@@ -21,12 +21,14 @@ internal sealed class AttemptMiddleware
     private readonly RequestDelegate _next;
     private readonly IProxyStateLookup _proxyState;
     private readonly LiveStatsStore _stats;
+    private readonly RequestAccounting _accounting;
 
-    public AttemptMiddleware(RequestDelegate next, IProxyStateLookup proxyState, LiveStatsStore stats)
+    public AttemptMiddleware(RequestDelegate next, IProxyStateLookup proxyState, LiveStatsStore stats, RequestAccounting accounting)
     {
         _next = next;
         _proxyState = proxyState;
         _stats = stats;
+        _accounting = accounting;
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -81,9 +83,9 @@ internal sealed class AttemptMiddleware
 
             if (connectionFailed)
             {
-                state.LastError = new Providers.UpstreamError(forwarderError!.Error == ForwarderError.RequestTimedOut ? 504 : 502,
+                var error = new Providers.UpstreamError(forwarderError!.Error == ForwarderError.RequestTimedOut ? 504 : 502,
                     $"The upstream deployment `{state.Deployment!.Id}` could not be reached ({forwarderError.Error}).", "server_error", "upstream_unavailable");
-                _stats.Get(state.Deployment.Id).Record(new UpstreamOutcome(false, 0, state.Elapsed, ErrorType: forwarderError.Error.ToString()));
+                _accounting.RecordAttempt(context, state, new AttemptResult(false, 0, Error: error));
             }
 
             if (!state.MoreAttemptsAllowed || context.RequestAborted.IsCancellationRequested)

@@ -16,12 +16,16 @@ internal sealed class ChatRequestMiddleware
     private readonly RequestDelegate _next;
     private readonly CatalogProvider _catalog;
     private readonly IProxyStateLookup _proxyState;
+    private readonly RequestAccounting _accounting;
+    private readonly Func<object, Task> _recordRequest;
 
-    public ChatRequestMiddleware(RequestDelegate next, CatalogProvider catalog, IProxyStateLookup proxyState)
+    public ChatRequestMiddleware(RequestDelegate next, CatalogProvider catalog, IProxyStateLookup proxyState, RequestAccounting accounting)
     {
         _next = next;
         _catalog = catalog;
         _proxyState = proxyState;
+        _accounting = accounting;
+        _recordRequest = RecordRequest;
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -65,8 +69,15 @@ internal sealed class ChatRequestMiddleware
             }
 
             context.Features.Set(new ChatRoutingFeature(request, route, catalog));
+            context.Response.OnCompleted(_recordRequest, context);
             context.ReassignProxyRequest(yarpRoute, cluster);
             await _next(context);
         }
+    }
+
+    private Task RecordRequest(object state)
+    {
+        _accounting.RecordRequest((HttpContext)state);
+        return Task.CompletedTask;
     }
 }

@@ -46,7 +46,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
             {
                 var translator = adapter.CreateStreamTranslator(routing.Request, deployment);
                 upstream.Content = new TranslatingStreamContent(upstream.Content, translator,
-                    result => _accounting.Record(http, state, result.Success, status, result.Usage, result.TimeToFirstByte, result.Error));
+                    result => _accounting.RecordAttempt(http, state, new AttemptResult(result.Success, status, result.Usage, result.TimeToFirstByte, result.Error, result.ResponseModel)));
                 response.ContentType = "text/event-stream; charset=utf-8";
                 response.Headers.CacheControl = "no-cache";
                 return;
@@ -66,7 +66,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
             }
 
             ReplaceBody(context, upstream, translated.Body);
-            _accounting.Record(http, state, success: true, status, translated.Usage, null, null);
+            _accounting.RecordAttempt(http, state, new AttemptResult(true, status, translated.Usage, ResponseModel: translated.ResponseModel));
             return;
         }
 
@@ -76,7 +76,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
 
     private void HandleError(ResponseTransformContext context, ForwardingState state, UpstreamError error, int upstreamStatus)
     {
-        _accounting.Record(context.HttpContext, state, success: false, upstreamStatus, null, null, error);
+        _accounting.RecordAttempt(context.HttpContext, state, new AttemptResult(false, upstreamStatus, Error: error));
         if (error.IsRetryable && state.MoreAttemptsAllowed)
         {
             state.RetryRequested = true;

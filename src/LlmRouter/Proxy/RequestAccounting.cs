@@ -1,24 +1,27 @@
 using System.Diagnostics;
-using LlmRouter.Providers;
+using LlmRouter.Routing;
 using LlmRouter.Routing.Stats;
+using LlmRouter.Telemetry;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmRouter.Proxy;
 
 /// <summary>
-/// The "account" step: every finished attempt, streamed or not, is recorded once in the live-stats store
-/// (which policies read) and in the request's log properties.
+/// The "account" step. Every finished attempt, streamed or not, is recorded once in the live-stats store
+/// (which policies read) and in the metrics; every finished request once in the request metrics.
 /// </summary>
 internal sealed class RequestAccounting
 {
     private readonly LiveStatsStore _stats;
+    private readonly GatewayMetrics _metrics;
 
-    public RequestAccounting(LiveStatsStore stats)
+    public RequestAccounting(LiveStatsStore stats, GatewayMetrics metrics)
     {
         _stats = stats;
+        _metrics = metrics;
     }
 
-    public void Record(HttpContext context, ForwardingState state, bool success, int statusCode, TokenUsage? usage, TimeSpan? timeToFirstToken, UpstreamError? error)
+    public void RecordAttempt(HttpContext context, ForwardingState state, in AttemptResult result)
     {
         if (state.Deployment is not { } deployment)
         {
@@ -26,22 +29,48 @@ internal sealed class RequestAccounting
         }
 
         var duration = Stopwatch.GetElapsedTime(state.AttemptTimestamp);
+        var error = result.Error;
         _stats.Get(deployment.Id).Record(new UpstreamOutcome(
-            success,
-            statusCode,
+            result.Success,
+            result.StatusCode,
             duration,
-            timeToFirstToken,
-            usage?.CompletionTokens ?? 0,
+            result.TimeToFirstToken,
+            result.Usage?.CompletionTokens ?? 0,
             error?.StatusCode is 429 or 503 ? error.RetryAfter : null,
             error?.Type));
 
-        state.Usage = usage ?? state.Usage;
+        var route = context.Features.Get<ChatRoutingFeature>()?.Route.Name ?? deployment.Id;
+        _metrics.RecordAttempt(route, deployment, result.ResponseModel, duration, result.TimeToFirstToken, result.Usage,
+            result.Success ? null : error?.Code ?? error?.Type ?? "connection_error");
+
+        state.Usage = result.Usage ?? state.Usage;
         state.UpstreamDuration += duration;
-        if (!success)
+        if (!result.Success && error is not null)
         {
-            state.LastError = error ?? state.LastError;
+            state.LastError = error;
+        }
+    }
+
+    /// <summary>Called when the response, stream included, has been sent.</summary>
+    public void RecordRequest(HttpContext context)
+    {
+        var routing = context.Features.Get<ChatRoutingFeature>();
+        var state = context.Features.Get<ForwardingState>();
+        if (routing is null)
+        {
+            return;
         }
 
-        context.Items[typeof(RequestAccounting)] = state;
+        var total = state?.Elapsed ?? TimeSpan.Zero;
+        var upstream = state?.UpstreamDuration ?? TimeSpan.Zero;
+        _metrics.RecordRequest(
+            routing.Route.Name,
+            routing.Route.Options.Policy,
+            state?.Deployment?.Id,
+            routing.Category,
+            context.Response.StatusCode,
+            state?.Attempts ?? 0,
+            fellBack: state is { Attempts: > 1, LastError: not null } && context.Response.StatusCode < 400,
+            total - upstream);
     }
 }

@@ -139,6 +139,6 @@ internal sealed class TranslatingStream : Stream
         }
 
         _reported = true;
-        _onCompleted(new StreamResult(_translator.Error is null && !clientAborted, clientAborted, _translator.Usage, _timeToFirstByte, _translator.Error));
+        _onCompleted(new StreamResult(_translator.Error is null && !clientAborted, clientAborted, _translator.Usage, _timeToFirstByte, _translator.Error, _translator.ResponseModel));
     }
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using LlmRouter.Chat;
 using LlmRouter.Providers;
 using LlmRouter.Routing;
+using LlmRouter.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Model;
 
@@ -67,6 +69,28 @@ internal sealed class UpstreamRequestMiddleware
             headers[ProxyIds.CategoryHeader] = category;
         }
 
+        using var activity = GatewayTracing.Source.StartActivity($"chat {deployment.UpstreamModel}", ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag("gen_ai.operation.name", "chat");
+            activity.SetTag("gen_ai.provider.name", GatewayMetrics.ProviderName(deployment.Provider));
+            activity.SetTag("gen_ai.request.model", deployment.UpstreamModel);
+            activity.SetTag("llmrouter.route", routing.Route.Name);
+            activity.SetTag("llmrouter.deployment", deployment.Id);
+            activity.SetTag("llmrouter.attempt", state.Attempts);
+        }
+
         await _next(context);
+
+        if (activity is not null && state.Usage is { } usage)
+        {
+            activity.SetTag("gen_ai.usage.input_tokens", usage.PromptTokens);
+            activity.SetTag("gen_ai.usage.output_tokens", usage.CompletionTokens);
+        }
+
+        if (state.RetryRequested || state.LastError is not null && context.Response.StatusCode >= 400)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, state.LastError?.Type);
+        }
     }
 }
