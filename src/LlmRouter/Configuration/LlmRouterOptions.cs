@@ -18,6 +18,12 @@ public sealed class LlmRouterOptions
     /// <summary>Classifier used by the contextual policy.</summary>
     public ClassifierOptions Classifier { get; set; } = new();
 
+    /// <summary>The per-deployment circuit breaker.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
+
+    /// <summary>How long in-flight streams may run on after shutdown begins before they end with an error event, in seconds.</summary>
+    public double ShutdownDrainSeconds { get; set; } = 30;
+
     /// <summary>When true, request/response text may be logged. Off by default.</summary>
     public bool LogContent { get; set; }
 }

@@ -60,6 +60,17 @@ internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOpti
             }
         }
 
+        var breaker = options.CircuitBreaker;
+        if (breaker.FailureRatio is <= 0 or > 1 || breaker.MinimumThroughput < 2 || breaker.SamplingDurationSeconds < 0.5 || breaker.BreakDurationSeconds < 0.5)
+        {
+            errors.Add($"{Root}:CircuitBreaker needs FailureRatio in (0,1], MinimumThroughput >= 2, SamplingDurationSeconds and BreakDurationSeconds >= 0.5.");
+        }
+
+        if (options.ShutdownDrainSeconds < 0)
+        {
+            errors.Add($"{Root}:ShutdownDrainSeconds must not be negative.");
+        }
+
         foreach (var (routeName, route) in options.Routes)
         {
             var key = $"{Root}:Routes:{routeName}";
@@ -94,6 +105,18 @@ internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOpti
             if (route.LiveWeight is < 0 or > 1)
             {
                 errors.Add($"{key}:LiveWeight must be between 0 and 1.");
+            }
+
+            var resilience = route.Resilience;
+            if (resilience.MaxAttempts is < 1 or > 10)
+            {
+                errors.Add($"{key}:Resilience:MaxAttempts must be between 1 and 10.");
+            }
+
+            if (resilience.TotalTimeoutSeconds <= 0 || resilience.TimeToFirstTokenTimeoutSeconds <= 0 || resilience.StreamIdleTimeoutSeconds <= 0
+                || resilience.BackoffMilliseconds < 0 || resilience.RetrySameDeploymentWithinSeconds < 0)
+            {
+                errors.Add($"{key}:Resilience timeouts must be positive and BackoffMilliseconds, RetrySameDeploymentWithinSeconds not negative.");
             }
         }
 

@@ -26,4 +26,7 @@ public sealed class RouteOptions
 
     /// <summary>Model-aware: weight (0-1) of live measurements blended into the static profile.</summary>
     public double LiveWeight { get; set; } = 0.5;
+
+    /// <summary>Retries, fallbacks and timeouts for this route.</summary>
+    public ResilienceOptions Resilience { get; set; } = new();
 }
