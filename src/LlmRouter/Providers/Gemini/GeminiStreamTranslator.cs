@@ -64,12 +64,6 @@ internal sealed class GeminiStreamTranslator : SseStreamTranslator
         }
     }
 
-    public override void Dispose()
-    {
-        _text.Clear();
-        base.Dispose();
-    }
-
     private void OnResponse(JsonElement root, IBufferWriter<byte> output)
     {
         if (GeminiErrorTranslator.TryFromRoot(root, httpStatus: null, out var error))

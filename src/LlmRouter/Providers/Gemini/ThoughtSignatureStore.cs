@@ -32,10 +32,14 @@ internal sealed class ThoughtSignatureStore
 
     public void Add(string toolCallId, string signature)
     {
-        if (!_signatures.TryAdd(toolCallId, signature))
+        while (!_signatures.TryAdd(toolCallId, signature))
         {
-            _signatures[toolCallId] = signature;
-            return;
+            // Already present: replace in place (it keeps its place in the eviction order). If it was evicted
+            // meanwhile, the update fails and the loop adds it afresh.
+            if (_signatures.TryGetValue(toolCallId, out var current) && _signatures.TryUpdate(toolCallId, signature, current))
+            {
+                return;
+            }
         }
 
         _order.Enqueue(toolCallId);

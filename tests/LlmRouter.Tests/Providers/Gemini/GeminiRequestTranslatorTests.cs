@@ -22,7 +22,7 @@ public sealed class GeminiRequestTranslatorTests
     [InlineData("\"response_format\":{\"type\":\"json_object\"}", "responseMimeType", "\"application/json\"")]
     public void Translate_SamplingParameter_LandsInGenerationConfig(string fields, string geminiName, string expectedJson)
     {
-        using var body = GeminiTestData.TranslateRequest($$$$$$"""{"model":"m","messages":[{{{{{{Hi}}}}}}],{{{{{{fields}}}}}}}""");
+        using var body = GeminiTestData.TranslateRequest($$"""{"model":"m","messages":[{{Hi}}],{{fields}}}""");
 
         var value = body.RootElement.GetProperty("generationConfig").GetProperty(geminiName);
 
@@ -32,7 +32,7 @@ public sealed class GeminiRequestTranslatorTests
     [Fact]
     public void Translate_NoSamplingParameters_OmitsGenerationConfig()
     {
-        using var body = GeminiTestData.TranslateRequest($$$$$$"""{"model":"m","messages":[{{{{{{Hi}}}}}}],"n":1}""");
+        using var body = GeminiTestData.TranslateRequest($$"""{"model":"m","messages":[{{Hi}}],"n":1}""");
 
         Assert.False(body.RootElement.TryGetProperty("generationConfig", out _));
     }
@@ -42,8 +42,8 @@ public sealed class GeminiRequestTranslatorTests
     {
         const string schema = """{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"],"additionalProperties":false}""";
 
-        using var body = GeminiTestData.TranslateRequest($$$$$$"""
-            {"model":"m","messages":[{{{{{{Hi}}}}}}],"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,"schema":{{{{{{schema}}}}}}}}}
+        using var body = GeminiTestData.TranslateRequest($$$$"""
+            {"model":"m","messages":[{{{{Hi}}}}],"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,"schema":{{{{schema}}}}}}}
             """);
 
         var config = body.RootElement.GetProperty("generationConfig");
@@ -138,11 +138,11 @@ public sealed class GeminiRequestTranslatorTests
     [InlineData("[{\"type\":\"text\",\"text\":\"part \"},{\"type\":\"text\",\"text\":\"two\"}]", "part two")]
     public void Translate_ToolResultThatIsNotAnObject_WrapsInOutput(string content, string expectedOutput)
     {
-        using var body = GeminiTestData.TranslateRequest($$$$$$"""
+        using var body = GeminiTestData.TranslateRequest($$$"""
             {"model":"m","messages":[
               {"role":"user","content":"q"},
               {"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},
-              {"role":"tool","tool_call_id":"c1","content":{{{{{{content}}}}}}}]}
+              {"role":"tool","tool_call_id":"c1","content":{{{content}}}}]}
             """);
 
         var response = body.RootElement.GetProperty("contents")[2].GetProperty("parts")[0].GetProperty("functionResponse").GetProperty("response");
@@ -192,9 +192,9 @@ public sealed class GeminiRequestTranslatorTests
     [InlineData("[1]")]
     public void Translate_ToolCallArgumentsNotAnObject_RefusesNamingArguments(string arguments)
     {
-        var error = Assert.Throws<InvalidRequestException>(() => GeminiTestData.TranslateRequest($$$$$$"""
+        var error = Assert.Throws<InvalidRequestException>(() => GeminiTestData.TranslateRequest($$$"""
             {"model":"m","messages":[{"role":"user","content":"q"},
-              {"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":{{{{{{JsonSerializer.Serialize(arguments)}}}}}}}}]}]}
+              {"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":{{{JsonSerializer.Serialize(arguments)}}}}}]}]}
             """));
 
         Assert.Equal("messages[1].tool_calls[0].function.arguments", error.Param);
@@ -224,8 +224,8 @@ public sealed class GeminiRequestTranslatorTests
     [InlineData("gs://bucket/report.pdf", "application/pdf")]
     public void Translate_RemoteImage_BecomesFileDataWithGuessedMimeType(string url, string mimeType)
     {
-        using var body = GeminiTestData.TranslateRequest($$$$$$"""
-            {"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"{{{{{{url}}}}}}"}}]}]}
+        using var body = GeminiTestData.TranslateRequest($$$"""
+            {"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"{{{url}}}"}}]}]}
             """);
 
         var file = body.RootElement.GetProperty("contents")[0].GetProperty("parts")[0].GetProperty("fileData");
@@ -238,8 +238,8 @@ public sealed class GeminiRequestTranslatorTests
     [InlineData("data:image/png,rawbytes")]
     public void Translate_UnsupportedImageUrl_RefusesNamingUrl(string url)
     {
-        var error = Assert.Throws<InvalidRequestException>(() => GeminiTestData.TranslateRequest($$$$$$"""
-            {"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"x"},{"type":"image_url","image_url":{"url":"{{{{{{url}}}}}}"}}]}]}
+        var error = Assert.Throws<InvalidRequestException>(() => GeminiTestData.TranslateRequest($$$"""
+            {"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"x"},{"type":"image_url","image_url":{"url":"{{{url}}}"}}]}]}
             """));
 
         Assert.Equal("messages[0].content[1].image_url.url", error.Param);
@@ -248,8 +248,8 @@ public sealed class GeminiRequestTranslatorTests
     [Fact]
     public void Translate_Tools_DropStrictAndUnsupportedKeywordsAndOmitEmptyParameters()
     {
-        using var body = GeminiTestData.TranslateRequest($$$$$$"""
-            {"model":"m","messages":[{{{{{{Hi}}}}}}],"tools":[
+        using var body = GeminiTestData.TranslateRequest($$$$$"""
+            {"model":"m","messages":[{{{{{Hi}}}}}],"tools":[
               {"type":"function","function":{"name":"get_weather","description":"Weather","strict":true,"parameters":
                 {"type":"object","additionalProperties":false,"properties":{
                   "city":{"type":"string"},
@@ -299,8 +299,8 @@ public sealed class GeminiRequestTranslatorTests
     [Fact]
     public void Translate_UserAndParallelToolCalls_AreDropped()
     {
-        using var body = GeminiTestData.TranslateRequest($$$$$$"""
-            {"model":"m","messages":[{{{{{{Hi}}}}}}],"user":"u-1","parallel_tool_calls":false,
+        using var body = GeminiTestData.TranslateRequest($$$"""
+            {"model":"m","messages":[{{{Hi}}}],"user":"u-1","parallel_tool_calls":false,
              "tools":[{"type":"function","function":{"name":"f"}}]}
             """);
 
@@ -312,7 +312,7 @@ public sealed class GeminiRequestTranslatorTests
     public void Translate_LogprobsRequested_RefusesRatherThanDropping()
     {
         var error = Assert.Throws<InvalidRequestException>(
-            () => GeminiTestData.TranslateRequest($$$$$$"""{"model":"m","messages":[{{{{{{Hi}}}}}}],"logprobs":true}"""));
+            () => GeminiTestData.TranslateRequest($$"""{"model":"m","messages":[{{Hi}}],"logprobs":true}"""));
 
         Assert.Equal("logprobs", error.Param);
     }
@@ -321,7 +321,7 @@ public sealed class GeminiRequestTranslatorTests
     public void Translate_NonFunctionTool_RefusesNamingType()
     {
         var error = Assert.Throws<InvalidRequestException>(
-            () => GeminiTestData.TranslateRequest($$$$$$"""{"model":"m","messages":[{{{{{{Hi}}}}}}],"tools":[{"type":"web_search"}]}"""));
+            () => GeminiTestData.TranslateRequest($$"""{"model":"m","messages":[{{Hi}}],"tools":[{"type":"web_search"}]}"""));
 
         Assert.Equal("tools[0].type", error.Param);
     }
