@@ -1,0 +1,51 @@
+using LlmRouter.Providers.Gemini;
+
+namespace LlmRouter.Tests.Providers.Gemini;
+
+public sealed class ThoughtSignatureStoreTests
+{
+    [Fact]
+    public void Add_BeyondCapacity_EvictsOldestFirst()
+    {
+        var store = new ThoughtSignatureStore(capacity: 2);
+
+        store.Add("a", "1");
+        store.Add("b", "2");
+        store.Add("c", "3");
+
+        Assert.False(store.TryGet("a", out _));
+        Assert.True(store.TryGet("b", out var b));
+        Assert.Equal("2", b);
+        Assert.True(store.TryGet("c", out var c));
+        Assert.Equal("3", c);
+        Assert.Equal(2, store.Count);
+    }
+
+    [Fact]
+    public void Add_SameIdTwice_KeepsLatestSignatureOnce()
+    {
+        var store = new ThoughtSignatureStore(capacity: 4);
+
+        store.Add("a", "old");
+        store.Add("a", "new");
+
+        Assert.True(store.TryGet("a", out var signature));
+        Assert.Equal("new", signature);
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
+    public void Add_ConcurrentWriters_StayWithinCapacity()
+    {
+        var store = new ThoughtSignatureStore(capacity: 100);
+
+        Parallel.For(0, 20_000, i => store.Add("call_" + i, "sig" + i));
+
+        Assert.InRange(store.Count, 1, 100);
+        Assert.True(store.TryGet("call_19999", out _) || store.Count == 100);
+    }
+
+    [Fact]
+    public void Constructor_NonPositiveCapacity_Throws()
+        => Assert.Throws<ArgumentOutOfRangeException>(() => new ThoughtSignatureStore(0));
+}
