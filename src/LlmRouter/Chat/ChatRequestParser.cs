@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace LlmRouter.Chat;
 
@@ -8,10 +9,18 @@ namespace LlmRouter.Chat;
 /// </summary>
 internal static class ChatRequestParser
 {
+    private const string UnparsableBody = "We could not parse the JSON body of your request. The body must be valid JSON.";
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128 };
 
     public static ChatRequest Parse(ReadOnlyMemory<byte> body)
     {
+        // JsonDocument does not validate UTF-8 inside strings; GetString would throw later (a 500) on any of them.
+        if (!Utf8.IsValid(body.Span))
+        {
+            throw new InvalidRequestException(UnparsableBody, null);
+        }
+
         JsonDocument document;
         try
         {
@@ -19,8 +28,7 @@ internal static class ChatRequestParser
         }
         catch (JsonException)
         {
-            throw new InvalidRequestException(
-                "We could not parse the JSON body of your request. The body must be valid JSON.", null);
+            throw new InvalidRequestException(UnparsableBody, null);
         }
 
         try
@@ -353,7 +361,9 @@ internal static class ChatRequestParser
         if (number < min || number > max)
         {
             throw new InvalidRequestException(
-                $"Invalid '{name}': {number} is out of range; expected a value between {min} and {max}.", name, "decimal_above_max_value");
+                $"Invalid '{name}': {number} is out of range; expected a value between {min} and {max}.",
+                name,
+                number < min ? "decimal_below_min_value" : "decimal_above_max_value");
         }
 
         return number;

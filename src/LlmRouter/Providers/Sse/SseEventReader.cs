@@ -12,6 +12,7 @@ internal sealed class SseEventReader : IDisposable
     private byte[] _buffer;
     private int _start;
     private int _end;
+    private int _scanFrom;
     private byte[] _data = ArrayPool<byte>.Shared.Rent(1024);
     private byte[] _unparsed = ArrayPool<byte>.Shared.Rent(256);
 
@@ -38,7 +39,7 @@ internal sealed class SseEventReader : IDisposable
     public bool TryRead(out SseEvent sseEvent)
     {
         var span = _buffer.AsSpan(_start, _end - _start);
-        var length = FindEventEnd(span, out var consumed);
+        var length = FindEventEnd(span, ref _scanFrom, out var consumed);
         if (length < 0)
         {
             sseEvent = default;
@@ -60,6 +61,7 @@ internal sealed class SseEventReader : IDisposable
 
         var span = _buffer.AsSpan(_start, _end - _start);
         _start = _end;
+        _scanFrom = 0;
         if (span.Trim("\r\n \t"u8).IsEmpty)
         {
             sseEvent = default;
@@ -80,22 +82,22 @@ internal sealed class SseEventReader : IDisposable
 
     // Finds the end of the first event: the index where its blank line starts, and how many bytes the
     // event plus its terminating blank line occupy. A trailing lone '\r' waits for the next read, since it
-    // may be the first half of a CRLF.
-    private static int FindEventEnd(ReadOnlySpan<byte> span, out int consumed)
+    // may be the first half of a CRLF. Scanning resumes at the start of the last incomplete line
+    // (lineStart), so an event arriving in many reads is not rescanned from its first byte.
+    private static int FindEventEnd(ReadOnlySpan<byte> span, ref int lineStart, out int consumed)
     {
-        var lineStart = 0;
-        var i = 0;
+        var i = lineStart;
         while (i < span.Length)
         {
-            var b = span[i];
-            if (b != (byte)'\n' && b != (byte)'\r')
+            var next = span[i..].IndexOfAny((byte)'\n', (byte)'\r');
+            if (next < 0)
             {
-                i++;
-                continue;
+                break;
             }
 
+            i += next;
             int terminatorLength;
-            if (b == (byte)'\r')
+            if (span[i] == (byte)'\r')
             {
                 if (i + 1 >= span.Length)
                 {
@@ -112,7 +114,8 @@ internal sealed class SseEventReader : IDisposable
             if (i == lineStart)
             {
                 consumed = i + terminatorLength;
-                return lineStart;
+                lineStart = 0;
+                return i;
             }
 
             i += terminatorLength;

@@ -1,0 +1,99 @@
+using System.Text.Json;
+
+namespace LlmRouter.Providers.OpenAI;
+
+/// <summary>
+/// Extracts accounting facts (usage, model, first finish reason) from an OpenAI <c>chat.completion</c> with one
+/// forward reader pass; the body itself goes to the client unchanged.
+/// </summary>
+internal static class OpenAIResponseReader
+{
+    public static TranslatedResponse Read(ReadOnlySpan<byte> body)
+    {
+        TokenUsage? usage = null;
+        string? model = null;
+        string? finishReason = null;
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("model"u8))
+                    {
+                        reader.Read();
+                        model = reader.TokenType == JsonTokenType.String ? reader.GetString() : model;
+                        reader.Skip();
+                    }
+                    else if (reader.ValueTextEquals("usage"u8))
+                    {
+                        reader.Read();
+                        if (reader.TokenType == JsonTokenType.StartObject)
+                        {
+                            usage = OpenAIUsageReader.Read(ref reader);
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    }
+                    else if (reader.ValueTextEquals("choices"u8))
+                    {
+                        reader.Read();
+                        finishReason = ReadFirstFinishReason(ref reader);
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // A malformed 200 body still goes to the client as the upstream sent it; accounting keeps what was read.
+        }
+
+        // The interface hands the body over as a span, so one copy is unavoidable here.
+        return new TranslatedResponse(body.ToArray(), usage, model, finishReason);
+    }
+
+    private static string? ReadFirstFinishReason(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        string? finishReason = null;
+        var first = true;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (!first || reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            first = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isFinishReason = reader.ValueTextEquals("finish_reason"u8);
+                reader.Read();
+                if (isFinishReason && reader.TokenType == JsonTokenType.String)
+                {
+                    finishReason = reader.ValueIsEscaped ? reader.GetString() : OpenAIFinishReasons.FromUtf8(reader.ValueSpan);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+
+        return finishReason;
+    }
+}
