@@ -5,11 +5,14 @@ using LlmRouter.Providers.Anthropic;
 using LlmRouter.Providers.Gemini;
 using LlmRouter.Providers.OpenAI;
 using LlmRouter.Proxy;
+using LlmRouter.Resilience;
 using LlmRouter.Routing;
 using LlmRouter.Routing.Stats;
 using LlmRouter.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
 // The composition root lives in the Microsoft namespace so hosts find it without an extra using.
@@ -40,6 +43,18 @@ public static class LlmRouterServiceCollectionExtensions
         services.TryAddSingleton<ProviderAdapters>();
 
         services.TryAddSingleton<RequestAccounting>();
+        services.TryAddSingleton<RetryPipelines>();
+        services.TryAddSingleton<DeploymentCircuitBreakers>();
+        services.TryAddSingleton<GracefulShutdown>();
+        services.AddOptions<HostOptions>().Configure<IOptions<LlmRouterOptions>>((host, router) =>
+        {
+            // Kestrel waits for in-flight requests up to the host's shutdown timeout; streams get the drain time plus a margin to end cleanly.
+            var needed = TimeSpan.FromSeconds(router.Value.ShutdownDrainSeconds + 5);
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
         services.TryAddSingleton<ChatRequestTransform>();
         services.TryAddSingleton<ChatResponseTransform>();
         services.AddLlmRouterPolicies();

@@ -1,7 +1,11 @@
+using System.Globalization;
 using LlmRouter.Configuration;
+using LlmRouter.Providers;
+using LlmRouter.Resilience;
 using LlmRouter.Routing;
 using LlmRouter.Routing.Stats;
 using Microsoft.AspNetCore.Http;
+using Polly.CircuitBreaker;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -9,26 +13,31 @@ using Yarp.ReverseProxy.Model;
 namespace LlmRouter.Proxy;
 
 /// <summary>
-/// Wraps load balancing and forwarding in bounded attempts. Before anything reaches the client, a retryable
-/// failure picks again with the route's policy among the members that have not failed and are not cooling
-/// down, then walks the route's fallbacks. When every candidate is cooling down the client gets 429 with the
-/// smallest Retry-After instead of the gateway hammering upstreams.
+/// Wraps load balancing and forwarding in the route's Polly retry pipeline. Before anything reaches the client,
+/// a retryable failure picks again with the route's policy among members that have not failed, are not cooling
+/// down and whose circuit is not open, then walks the route's fallbacks. When every candidate is cooling down
+/// the client gets 429 with the smallest Retry-After instead of the gateway hammering upstreams.
 /// </summary>
 internal sealed class AttemptMiddleware
 {
-    private const int DefaultMaxAttempts = 3;
-
     private readonly RequestDelegate _next;
     private readonly IProxyStateLookup _proxyState;
     private readonly LiveStatsStore _stats;
     private readonly RequestAccounting _accounting;
+    private readonly RetryPipelines _pipelines;
+    private readonly DeploymentCircuitBreakers _breakers;
+    private readonly TimeProvider _time;
 
-    public AttemptMiddleware(RequestDelegate next, IProxyStateLookup proxyState, LiveStatsStore stats, RequestAccounting accounting)
+    public AttemptMiddleware(RequestDelegate next, IProxyStateLookup proxyState, LiveStatsStore stats, RequestAccounting accounting,
+        RetryPipelines pipelines, DeploymentCircuitBreakers breakers, TimeProvider time)
     {
         _next = next;
         _proxyState = proxyState;
         _stats = stats;
         _accounting = accounting;
+        _pipelines = pipelines;
+        _breakers = breakers;
+        _time = time;
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -41,65 +50,140 @@ internal sealed class AttemptMiddleware
             return;
         }
 
-        var route = routing.Route;
-        var state = new ForwardingState(Math.Min(DefaultMaxAttempts, route.Members.Count + route.Fallbacks.Count));
+        var resilience = routing.Route.Options.Resilience;
+        var clientAborted = context.RequestAborted;
+        var state = new ForwardingState(resilience.MaxAttempts, _time.GetUtcNow() + TimeSpan.FromSeconds(resilience.TotalTimeoutSeconds));
         context.Features.Set(state);
-        var fallbackIndex = 0;
 
-        while (true)
+        var attempt = new AttemptScope(this, context, routing, proxy, state, clientAborted);
+        AttemptOutcome outcome;
+        try
         {
-            var candidates = Eligible(proxy.AvailableDestinations, state, out var soonestRetry);
-            while (candidates.Count == 0 && fallbackIndex < route.Fallbacks.Count)
-            {
-                if (!TryReassignToDeployment(context, route.Fallbacks[fallbackIndex++], routing))
-                {
-                    continue;
-                }
+            outcome = await _pipelines.For(routing.Route).ExecuteAsync(static (scope, _) => scope.RunAsync(), attempt, clientAborted);
+        }
+        catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        finally
+        {
+            context.RequestAborted = clientAborted;
+        }
 
+        if (context.Response.HasStarted || clientAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (outcome.NoCandidates && state.LastError is null)
+        {
+            await WriteNoCandidatesAsync(context, outcome.SoonestRetry);
+        }
+        else if (outcome.Retry || outcome.NoCandidates || outcome.Error is not null)
+        {
+            await WriteErrorAsync(context, state, outcome.Error ?? state.LastError);
+        }
+    }
+
+    private async ValueTask<AttemptOutcome> RunAttemptAsync(AttemptScope scope)
+    {
+        var (context, routing, proxy, state) = (scope.Context, scope.Routing, scope.Proxy, scope.State);
+        if (state.Attempts > 0)
+        {
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.Clear();
+            ResetCandidates(context, routing, proxy, state);
+        }
+
+        var remaining = state.Deadline - _time.GetUtcNow();
+        if (remaining <= TimeSpan.Zero)
+        {
+            return new AttemptOutcome(false, new UpstreamError(504, "The request exceeded the route's total timeout.", "server_error", "timeout"));
+        }
+
+        var candidates = Eligible(proxy.AvailableDestinations, state, out var soonestRetry);
+        while (candidates.Count == 0 && state.NextFallback < routing.Route.Fallbacks.Count)
+        {
+            if (TryReassignToDeployment(context, routing.Route.Fallbacks[state.NextFallback++], routing))
+            {
                 candidates = Eligible(proxy.AvailableDestinations, state, out var fallbackRetry);
                 soonestRetry = Min(soonestRetry, fallbackRetry);
             }
+        }
 
-            if (candidates.Count == 0)
-            {
-                await WriteExhaustedAsync(context, state, soonestRetry);
-                return;
-            }
+        if (candidates.Count == 0)
+        {
+            return new AttemptOutcome(false, state.LastError, NoCandidates: true, SoonestRetry: soonestRetry);
+        }
 
-            proxy.AvailableDestinations = candidates;
+        proxy.AvailableDestinations = candidates;
+
+        // YARP cancels the upstream call through RequestAborted; a per-attempt token adds the time-to-first-token
+        // limit. The response transform disarms it once headers arrive (streams then time themselves).
+        using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(scope.ClientAborted);
+        var timeToFirstToken = TimeSpan.FromSeconds(routing.Route.Options.Resilience.TimeToFirstTokenTimeoutSeconds);
+        attemptTimeout.CancelAfter(timeToFirstToken < remaining ? timeToFirstToken : remaining);
+        state.AttemptTimeout = attemptTimeout;
+        context.RequestAborted = attemptTimeout.Token;
+        try
+        {
             await _next(context);
+        }
+        catch (BrokenCircuitException)
+        {
+            // Half-open and its one probe is already under way: this request tries elsewhere.
+            state.RetryRequested = true;
+        }
+        finally
+        {
+            context.RequestAborted = scope.ClientAborted;
+            state.AttemptTimeout = null;
+        }
 
-            var forwarderError = context.Features.Get<IForwarderErrorFeature>();
-            var connectionFailed = forwarderError is not null && state.Deployment is not null && !context.Response.HasStarted;
-            if (!state.RetryRequested && !connectionFailed)
-            {
-                return;
-            }
+        if (context.Response.HasStarted || scope.ClientAborted.IsCancellationRequested)
+        {
+            return AttemptOutcome.Done;
+        }
 
-            if (state.Deployment is { } failed)
-            {
-                state.Failed.Add(failed.Id);
-            }
+        var forwarderError = context.Features.Get<IForwarderErrorFeature>();
+        if (forwarderError is not null && state.Deployment is { } deployment && !state.RetryRequested)
+        {
+            var timedOut = attemptTimeout.IsCancellationRequested || forwarderError.Error == ForwarderError.RequestTimedOut;
+            var error = timedOut
+                ? new UpstreamError(504, $"The deployment `{deployment.Id}` did not answer within the time-to-first-token limit.", "server_error", "timeout")
+                : new UpstreamError(502, $"The deployment `{deployment.Id}` could not be reached ({forwarderError.Error}).", "server_error", "upstream_unavailable");
+            _accounting.RecordAttempt(context, state, new AttemptResult(false, 0, Error: error));
+            state.RetryRequested = true;
+        }
 
-            if (connectionFailed)
-            {
-                var error = new Providers.UpstreamError(forwarderError!.Error == ForwarderError.RequestTimedOut ? 504 : 502,
-                    $"The upstream deployment `{state.Deployment!.Id}` could not be reached ({forwarderError.Error}).", "server_error", "upstream_unavailable");
-                _accounting.RecordAttempt(context, state, new AttemptResult(false, 0, Error: error));
-            }
+        if (!state.RetryRequested)
+        {
+            return AttemptOutcome.Done;
+        }
 
-            if (!state.MoreAttemptsAllowed || context.RequestAborted.IsCancellationRequested)
-            {
-                await WriteLastErrorAsync(context, state);
-                return;
-            }
+        if (state.Deployment is { } failed && !WillWaitForSameDeployment(routing, state.LastError))
+        {
+            state.Failed.Add(failed.Id);
+        }
 
-            context.Features.Set<IForwarderErrorFeature>(null);
-            context.Response.Clear();
-            if (_proxyState.TryGetCluster(route.ClusterId, out var cluster) && fallbackIndex == 0)
+        return new AttemptOutcome(true, state.LastError);
+    }
+
+    private static bool WillWaitForSameDeployment(ChatRoutingFeature routing, UpstreamError? error)
+        => error?.RetryAfter is { } wait && wait.TotalSeconds <= routing.Route.Options.Resilience.RetrySameDeploymentWithinSeconds;
+
+    private void ResetCandidates(HttpContext context, ChatRoutingFeature routing, IReverseProxyFeature proxy, ForwardingState state)
+    {
+        if (state.NextFallback == 0)
+        {
+            if (_proxyState.TryGetCluster(routing.Route.ClusterId, out var cluster))
             {
                 proxy.AvailableDestinations = cluster.DestinationsState.AvailableDestinations;
             }
+        }
+        else
+        {
+            TryReassignToDeployment(context, routing.Route.Fallbacks[state.NextFallback - 1], routing);
         }
     }
 
@@ -109,13 +193,15 @@ internal sealed class AttemptMiddleware
         var eligible = new List<DestinationState>(destinations.Count);
         foreach (var destination in destinations)
         {
-            if (state.Failed.Contains(destination.DestinationId))
+            var id = destination.DestinationId;
+            if (state.Failed.Contains(id) || _breakers.StateOf(id) == CircuitState.Open)
             {
                 continue;
             }
 
-            var snapshot = _stats.Get(destination.DestinationId).Snapshot();
-            if (snapshot.IsCoolingDown)
+            // A deployment this request is deliberately waiting for is eligible once the wait is over.
+            var snapshot = _stats.Get(id).Snapshot();
+            if (snapshot.IsCoolingDown && state.Deployment?.Id != id)
             {
                 soonestRetry = Min(soonestRetry, snapshot.CooldownUntil!.Value - snapshot.AsOf);
                 continue;
@@ -140,36 +226,48 @@ internal sealed class AttemptMiddleware
         return true;
     }
 
-    private static Task WriteExhaustedAsync(HttpContext context, ForwardingState state, TimeSpan? soonestRetry)
+    private static Task WriteNoCandidatesAsync(HttpContext context, TimeSpan? soonestRetry)
     {
-        if (state.LastError is not null)
-        {
-            return WriteLastErrorAsync(context, state);
-        }
-
         if (soonestRetry is { } wait)
         {
-            context.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return GatewayError.WriteAsync(context, StatusCodes.Status429TooManyRequests,
                 "Every deployment of this route is cooling down after rate limiting; retry after the indicated time.", "rate_limit_error", null, "rate_limit_exceeded");
         }
 
         return GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-            "No deployment of this route is available.", "server_error", null, "no_available_deployment");
+            "No deployment of this route is available (circuits open).", "server_error", null, "no_available_deployment");
     }
 
-    private static Task WriteLastErrorAsync(HttpContext context, ForwardingState state)
+    private static Task WriteErrorAsync(HttpContext context, ForwardingState state, UpstreamError? error)
     {
-        var error = state.LastError ?? new Providers.UpstreamError(502, "The upstream request failed.", "server_error", "upstream_error");
+        error ??= new UpstreamError(502, "The upstream request failed.", "server_error", "upstream_error");
         context.Response.Clear();
         if (error.RetryAfter is { } retryAfter)
         {
-            context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         }
 
-        context.Response.Headers[ProxyIds.AttemptsHeader] = state.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (state.Deployment is { } deployment)
+        {
+            context.Response.Headers[ProxyIds.DeploymentHeader] = deployment.Id;
+        }
+
+        context.Response.Headers[ProxyIds.AttemptsHeader] = state.Attempts.ToString(CultureInfo.InvariantCulture);
+        foreach (var (name, value) in state.LastErrorHeaders)
+        {
+            context.Response.Headers[name] = value;
+        }
+
         return GatewayError.WriteAsync(context, error.StatusCode, error.Message, error.Type, error.Param, error.Code);
     }
 
     private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
+
+    /// <summary>Everything one request's attempts share, passed through Polly without a closure.</summary>
+    private sealed record AttemptScope(AttemptMiddleware Middleware, HttpContext Context, ChatRoutingFeature Routing, IReverseProxyFeature Proxy,
+        ForwardingState State, CancellationToken ClientAborted)
+    {
+        public ValueTask<AttemptOutcome> RunAsync() => Middleware.RunAttemptAsync(this);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LlmRouter.Providers;
+using LlmRouter.Resilience;
 using LlmRouter.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -18,10 +19,14 @@ internal sealed class ChatResponseTransform : ResponseTransform
     private const int MaxErrorBodyBytes = 64 * 1024;
 
     private readonly RequestAccounting _accounting;
+    private readonly TimeProvider _time;
+    private readonly GracefulShutdown _shutdown;
 
-    public ChatResponseTransform(RequestAccounting accounting)
+    public ChatResponseTransform(RequestAccounting accounting, TimeProvider time, GracefulShutdown shutdown)
     {
         _accounting = accounting;
+        _time = time;
+        _shutdown = shutdown;
     }
 
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
@@ -44,13 +49,20 @@ internal sealed class ChatResponseTransform : ResponseTransform
         {
             if (routing.Request.Stream && IsEventStream(upstream.Content.Headers.ContentType))
             {
+                // The first token is here: from now on the stream enforces its own idle and total limits, so a
+                // timeout ends it with an error event rather than a cut connection.
+                state.AttemptTimeout?.CancelAfter(Timeout.InfiniteTimeSpan);
                 var translator = adapter.CreateStreamTranslator(routing.Request, deployment);
-                upstream.Content = new TranslatingStreamContent(upstream.Content, translator,
+                var limits = new StreamLimits(TimeSpan.FromSeconds(routing.Route.Options.Resilience.StreamIdleTimeoutSeconds), state.Deadline, _time, _shutdown.Draining);
+                upstream.Content = new TranslatingStreamContent(upstream.Content, translator, limits,
                     result => _accounting.RecordAttempt(http, state, new AttemptResult(result.Success, status, result.Usage, result.TimeToFirstByte, result.Error, result.ResponseModel)));
                 response.ContentType = "text/event-stream; charset=utf-8";
                 response.Headers.CacheControl = "no-cache";
                 return;
             }
+
+            var remaining = state.Deadline - _time.GetUtcNow();
+            state.AttemptTimeout?.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1));
 
             var body = await upstream.Content.ReadAsByteArrayAsync(context.CancellationToken);
             TranslatedResponse translated;
@@ -80,6 +92,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
         if (error.IsRetryable && state.MoreAttemptsAllowed)
         {
             state.RetryRequested = true;
+            state.LastErrorHeaders = KeptErrorHeaders(context.HttpContext.Response.Headers);
             context.SuppressResponseBody = true;
             return;
         }
@@ -92,6 +105,20 @@ internal sealed class ChatResponseTransform : ResponseTransform
         }
 
         ReplaceBody(context, context.ProxyResponse!, OpenAIErrorWriter.ToBytes(error));
+    }
+
+    private static List<KeyValuePair<string, string>> KeptErrorHeaders(IHeaderDictionary headers)
+    {
+        var kept = new List<KeyValuePair<string, string>>();
+        foreach (var (name, value) in headers)
+        {
+            if (name.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase) || name.Equals("x-request-id", StringComparison.OrdinalIgnoreCase))
+            {
+                kept.Add(new(name, value.ToString()));
+            }
+        }
+
+        return kept;
     }
 
     private static void ReplaceBody(ResponseTransformContext context, HttpResponseMessage upstream, ReadOnlyMemory<byte> body)

@@ -9,12 +9,28 @@ internal sealed class ForwardingState
 {
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
 
-    public ForwardingState(int maxAttempts)
+    public ForwardingState(int maxAttempts, DateTimeOffset deadline)
     {
         MaxAttempts = maxAttempts;
+        Deadline = deadline;
     }
 
     public int MaxAttempts { get; }
+
+    /// <summary>When the route's total timeout expires.</summary>
+    public DateTimeOffset Deadline { get; }
+
+    /// <summary>The current attempt's time-to-first-token timer; disarmed when response headers arrive.</summary>
+    public CancellationTokenSource? AttemptTimeout { get; set; }
+
+    /// <summary>Index of the next fallback deployment to try once members are exhausted.</summary>
+    public int NextFallback { get; set; }
+
+    /// <summary>Whether the last recorded attempt succeeded (streams: ended properly).</summary>
+    public bool LastAttemptSucceeded { get; set; }
+
+    /// <summary>Rate-limit and request-id headers of a held-back failure, restored if it becomes the answer.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> LastErrorHeaders { get; set; } = [];
 
     /// <summary>Attempts made so far (the current one included).</summary>
     public int Attempts { get; private set; }

@@ -43,6 +43,7 @@ internal sealed class RequestAccounting
         _metrics.RecordAttempt(route, deployment, result.ResponseModel, duration, result.TimeToFirstToken, result.Usage,
             result.Success ? null : error?.Code ?? error?.Type ?? "connection_error");
 
+        state.LastAttemptSucceeded = result.Success;
         state.Usage = result.Usage ?? state.Usage;
         state.UpstreamDuration += duration;
         if (!result.Success && error is not null)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using LlmRouter.Providers;
+using LlmRouter.Resilience;
 
 namespace LlmRouter.Proxy;
 
@@ -15,7 +16,9 @@ internal sealed class TranslatingStream : Stream
 
     private readonly Stream _upstream;
     private readonly IStreamTranslator _translator;
+    private readonly StreamLimits _limits;
     private readonly Action<StreamResult> _onCompleted;
+    private readonly CancellationTokenSource _timer;
     private readonly ArrayBufferWriter<byte> _pending = new(InputBufferSize);
     private readonly byte[] _input = ArrayPool<byte>.Shared.Rent(InputBufferSize);
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
@@ -23,12 +26,16 @@ internal sealed class TranslatingStream : Stream
     private TimeSpan? _timeToFirstByte;
     private bool _ended;
     private bool _reported;
+    private CancellationTokenSource? _readCancellation;
+    private CancellationToken _linkedFor;
 
-    public TranslatingStream(Stream upstream, IStreamTranslator translator, Action<StreamResult> onCompleted)
+    public TranslatingStream(Stream upstream, IStreamTranslator translator, StreamLimits limits, Action<StreamResult> onCompleted)
     {
         _upstream = upstream;
         _translator = translator;
+        _limits = limits;
         _onCompleted = onCompleted;
+        _timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, limits.Time);
     }
 
     public override bool CanRead => true;
@@ -73,13 +80,28 @@ internal sealed class TranslatingStream : Stream
             int read;
             try
             {
-                read = await _upstream.ReadAsync(_input, cancellationToken);
+                read = await _upstream.ReadAsync(_input, ArmTimers(cancellationToken));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // The client went away (or YARP's activity timeout fired): nothing more can reach it.
                 Report(clientAborted: true);
                 throw;
+            }
+            catch (OperationCanceledException) when (_limits.Draining.IsCancellationRequested)
+            {
+                _translator.Fail(_pending, "The gateway is shutting down; the stream was ended after the drain period.", "server_error", "shutting_down");
+                _ended = true;
+                continue;
+            }
+            catch (OperationCanceledException) when (_timer.IsCancellationRequested)
+            {
+                var total = _limits.Time.GetUtcNow() >= _limits.Deadline;
+                _translator.Fail(_pending,
+                    total ? "The stream exceeded the route's total timeout." : "The upstream stream was idle for longer than the route allows.",
+                    "server_error", "timeout");
+                _ended = true;
+                continue;
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
             {
@@ -101,6 +123,21 @@ internal sealed class TranslatingStream : Stream
                 _timeToFirstByte = Stopwatch.GetElapsedTime(_startTimestamp);
             }
         }
+    }
+
+    // One linked token for the whole stream (YARP passes the same token on every read); only the timer moves.
+    private CancellationToken ArmTimers(CancellationToken cancellationToken)
+    {
+        var untilDeadline = _limits.Deadline - _limits.Time.GetUtcNow();
+        _timer.CancelAfter(untilDeadline < _limits.IdleTimeout ? (untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.FromMilliseconds(1)) : _limits.IdleTimeout);
+        if (_readCancellation is null || _linkedFor != cancellationToken)
+        {
+            _readCancellation?.Dispose();
+            _readCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timer.Token, _limits.Draining);
+            _linkedFor = cancellationToken;
+        }
+
+        return _readCancellation.Token;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -125,6 +162,8 @@ internal sealed class TranslatingStream : Stream
             Report(clientAborted: !_ended);
             _translator.Dispose();
             _upstream.Dispose();
+            _readCancellation?.Dispose();
+            _timer.Dispose();
             ArrayPool<byte>.Shared.Return(_input);
         }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using LlmRouter.Providers;
+using LlmRouter.Resilience;
 
 namespace LlmRouter.Proxy;
 
@@ -9,18 +10,20 @@ internal sealed class TranslatingStreamContent : HttpContent
 {
     private readonly HttpContent _upstream;
     private readonly IStreamTranslator _translator;
+    private readonly StreamLimits _limits;
     private readonly Action<StreamResult> _onCompleted;
 
-    public TranslatingStreamContent(HttpContent upstream, IStreamTranslator translator, Action<StreamResult> onCompleted)
+    public TranslatingStreamContent(HttpContent upstream, IStreamTranslator translator, StreamLimits limits, Action<StreamResult> onCompleted)
     {
         _upstream = upstream;
         _translator = translator;
+        _limits = limits;
         _onCompleted = onCompleted;
         Headers.ContentType = new MediaTypeHeaderValue("text/event-stream") { CharSet = "utf-8" };
     }
 
     protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
-        => new TranslatingStream(await _upstream.ReadAsStreamAsync(cancellationToken), _translator, _onCompleted);
+        => new TranslatingStream(await _upstream.ReadAsStreamAsync(cancellationToken), _translator, _limits, _onCompleted);
 
     protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LlmRouter.Chat;
 using LlmRouter.Providers;
+using LlmRouter.Resilience;
 using LlmRouter.Routing;
 using LlmRouter.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -16,11 +17,13 @@ internal sealed class UpstreamRequestMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly ProviderAdapters _adapters;
+    private readonly DeploymentCircuitBreakers _breakers;
 
-    public UpstreamRequestMiddleware(RequestDelegate next, ProviderAdapters adapters)
+    public UpstreamRequestMiddleware(RequestDelegate next, ProviderAdapters adapters, DeploymentCircuitBreakers breakers)
     {
         _next = next;
         _adapters = adapters;
+        _breakers = breakers;
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -80,7 +83,12 @@ internal sealed class UpstreamRequestMiddleware
             activity.SetTag("llmrouter.attempt", state.Attempts);
         }
 
-        await _next(context);
+        var breaker = _breakers.For(deployment.Id);
+        await breaker.Pipeline.ExecuteAsync(static async (scope, _) =>
+        {
+            await scope.Next(scope.Context);
+            return Verdict(scope.Context, scope.State);
+        }, new BreakerScope(_next, context, state), CancellationToken.None);
 
         if (activity is not null && state.Usage is { } usage)
         {
@@ -93,4 +101,23 @@ internal sealed class UpstreamRequestMiddleware
             activity?.SetStatus(ActivityStatusCode.Error, state.LastError?.Type);
         }
     }
+
+    // What this attempt says about the deployment's health, for its circuit breaker.
+    private static AttemptVerdict Verdict(HttpContext context, ForwardingState state)
+    {
+        if (state.RetryRequested || context.Features.Get<Yarp.ReverseProxy.Forwarder.IForwarderErrorFeature>() is not null)
+        {
+            return AttemptVerdict.Failure;
+        }
+
+        var status = context.Response.StatusCode;
+        if (status >= 500 || status == StatusCodes.Status429TooManyRequests || (context.Response.HasStarted && !state.LastAttemptSucceeded))
+        {
+            return AttemptVerdict.Failure;
+        }
+
+        return status >= 400 ? AttemptVerdict.ClientError : AttemptVerdict.Success;
+    }
+
+    private sealed record BreakerScope(RequestDelegate Next, HttpContext Context, ForwardingState State);
 }

@@ -493,7 +493,7 @@ internal sealed class OpenAIStreamTranslator : IStreamTranslator
             ChatChunkWriter.WriteError(output, message, type, fields.Code);
         }
 
-        ChatChunkWriter.WriteDone(output);
+        // No [DONE] after an error: see SseStreamTranslator.EndWithError.
     }
 
     private void EndWithError(IBufferWriter<byte> output, UpstreamError error)
@@ -506,7 +506,6 @@ internal sealed class OpenAIStreamTranslator : IStreamTranslator
         _ended = true;
         Error = error;
         ChatChunkWriter.WriteError(output, error.Message, error.Type, error.Code);
-        ChatChunkWriter.WriteDone(output);
     }
 
     /// <summary>Writes <c>data: &lt;json&gt;\n\n</c> with the pending edits applied, in one buffer request.</summary>
