@@ -20,7 +20,7 @@ internal ref struct TokenStream
         "me", "my", "mine", "you", "your", "yours", "we", "our", "us", "he", "she", "his", "her", "they", "them", "their",
         "can", "could", "would", "will", "shall", "please", "do", "does", "did", "so", "if", "then", "than", "there",
         "some", "any", "just", "also", "have", "has", "had", "im", "ive", "id", "youre", "thats", "about",
-        "very", "really", "too", "here", "which", "who", "whom", "when", "where", "while", "one", "thanks", "thank", "hi", "hello",
+        "very", "really", "too", "here", "while", "one", "thanks", "thank", "hi", "hello",
     ], StringComparer.Ordinal);
 
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> StopWordLookup = StopWords.GetAlternateLookup<ReadOnlySpan<char>>();

@@ -2,7 +2,8 @@ namespace LlmRouter.Tests.Routing.Classification;
 
 /// <summary>
 /// Labelled prompts held out from the shipped training examples, for measuring the classifier. None contains its
-/// category's name (or a word built on it), so a keyword check would not pass.
+/// category's name (or a word built on it), so a keyword check would not pass. The last ten of each category were
+/// written after the shipped examples were frozen, as a check that the first thirty had not been overfitted.
 /// </summary>
 internal static class ClassifierEvaluationSet
 {
@@ -40,6 +41,16 @@ internal static class ClassifierEvaluationSet
             "Rewrite this PHP code to use prepared statements against SQL injection.",
             "How do I enable verbose logging for the Apache web server?",
             "My VM on VirtualBox boots to a black screen after installing guest additions.",
+            "Laravel migrations fail with a foreign key constraint error, how do I fix the order?",
+            "How can I make my Raspberry Pi camera stream over the local network?",
+            "The Excel file opens with garbled characters after exporting from my app as CSV.",
+            "Set up a reverse SSH tunnel so I can reach a machine behind NAT.",
+            "My Vue component does not update when I change an array item.",
+            "Nginx returns 413 request entity too large when users upload photos.",
+            "How do I speed up Gradle builds on our CI agents?",
+            "The tablet keeps disconnecting from the school Wi-Fi network.",
+            "Write a Go program that reads lines from stdin and counts word frequencies.",
+            "My Azure function times out after five minutes, how can I extend it?",
         ],
         ["creative"] =
         [
@@ -73,6 +84,16 @@ internal static class ClassifierEvaluationSet
             "Brainstorm plot ideas for a short film with no dialogue.",
             "Tell me a story about a robot learning to paint sunsets.",
             "Pen a rhyming verse to cheer up a friend who lost a game.",
+            "Write a short poem about the silence after a thunderstorm.",
+            "Tell a whimsical story about a teapot that wants to travel the world.",
+            "Brainstorm names for a rescue cat cafe.",
+            "Write a monologue for a lighthouse that has never seen a ship.",
+            "Come up with a plot for a picture book about a brave snail.",
+            "Write song lyrics about driving at night with the windows down.",
+            "Invent a magic system based on colors and describe how mages use it.",
+            "Write a sweet story about two penguins planning a surprise.",
+            "Give me ideas for a science fiction short story set on a generation ship.",
+            "Write a funny poem about a goat who thinks it is a dog.",
         ],
         ["informational"] =
         [
@@ -106,6 +127,16 @@ internal static class ClassifierEvaluationSet
             "What is the deepest point in the ocean?",
             "Describe the phases of the Moon.",
             "Summarize this report on renewable energy trends in Europe.",
+            "What is the longest river in South America?",
+            "How do honeybees communicate the location of flowers?",
+            "Give me a short overview of the history of the Ottoman Empire.",
+            "What are the main symptoms of dehydration?",
+            "Who was Ada Lovelace?",
+            "How does a rainbow form?",
+            "Summarize the causes and effects of the Irish potato famine.",
+            "What is the difference between a crocodile's and a lizard's heart?",
+            "How many moons does Jupiter have?",
+            "Explain what the ozone layer is and why it matters.",
         ],
         ["ethical"] =
         [
@@ -139,6 +170,16 @@ internal static class ClassifierEvaluationSet
             "My friend asked me to lie to the police for him; what should I do?",
             "Is it wrong to keep extra change a cashier gave me by mistake?",
             "Should companies be held responsible for the mental health harms of their apps?",
+            "Is it wrong to use my company's printer for personal documents?",
+            "Should I tell a friend the truth about her partner's lies even if it ends the relationship?",
+            "What are the moral problems with paying people to donate plasma?",
+            "Is it fair to charge higher insurance premiums based on genetic risk?",
+            "Should social media companies ban political ads?",
+            "Is it acceptable to eat an endangered species if it is part of your culture?",
+            "Should teachers be allowed to search students' bags?",
+            "My sister wants me to cover for her affair; what should I do?",
+            "Is it right for rich nations to recruit nurses from poor countries?",
+            "Are there good reasons to refuse to serve on a jury?",
         ],
     };
 }
