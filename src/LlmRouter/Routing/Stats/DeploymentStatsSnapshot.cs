@@ -13,6 +13,9 @@ internal readonly record struct DeploymentStatsSnapshot(
     DateTimeOffset? LastErrorAt,
     DateTimeOffset AsOf)
 {
+    /// <summary>When the last outcome was recorded; null before the first.</summary>
+    public DateTimeOffset? LastSampleAt { get; init; }
+
     public bool HasSamples => Samples > 0;
 
     public bool IsCoolingDown => CooldownUntil is { } until && until > AsOf;
