@@ -45,9 +45,8 @@ public sealed class OpenAISdkTests : IClassFixture<OpenAISdkTests.SimulatedGatew
         ChatTokenUsage? usage = null;
         ChatFinishReason? finish = null;
 
-        await foreach (var update in client.CompleteChatStreamingAsync(
-            [new UserChatMessage("Stream a short answer")],
-            new ChatCompletionOptions { StreamOptions = new ChatStreamOptions { IncludeUsage = true } }))
+        // The SDK asks for the usage chunk (stream_options.include_usage) on every streamed request.
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("Stream a short answer")]))
         {
             foreach (var part in update.ContentUpdate)
             {

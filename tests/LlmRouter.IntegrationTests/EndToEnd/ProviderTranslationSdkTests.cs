@@ -5,7 +5,6 @@ using System.Text.Json;
 using LlmRouter.IntegrationTests.Infrastructure;
 using OpenAI;
 using OpenAI.Chat;
-using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -201,21 +200,23 @@ public sealed class ProviderTranslationSdkTests : IDisposable
 
     private void StubToolThenText()
     {
-        _anthropic.Given(Request.Create().WithPath("/v1/messages").UsingPost().WithBody(new WildcardMatcher("*tool_result*")))
+        _anthropic.Given(Request.Create().WithPath("/v1/messages").UsingPost().WithBody((string? body) => body is not null && body.Contains("tool_result", StringComparison.Ordinal)))
             .AtPriority(1)
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(ProviderFakes.AnthropicText));
-        ProviderFakes.StubAnthropic(_anthropic, ProviderFakes.AnthropicToolUse);
+        _anthropic.Given(Request.Create().WithPath("/v1/messages").UsingPost()).AtPriority(100)
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(ProviderFakes.AnthropicToolUse));
 
-        _gemini.Given(Request.Create().WithPath($"/v1beta/models/{GeminiModel}:generateContent").UsingPost().WithBody(new WildcardMatcher("*functionResponse*")))
+        _gemini.Given(Request.Create().WithPath($"/v1beta/models/{GeminiModel}:generateContent").UsingPost().WithBody((string? body) => body is not null && body.Contains("functionResponse", StringComparison.Ordinal)))
             .AtPriority(1)
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(ProviderFakes.GeminiText));
-        ProviderFakes.StubGemini(_gemini, GeminiModel, ProviderFakes.GeminiToolCall);
+        _gemini.Given(Request.Create().WithPath($"/v1beta/models/{GeminiModel}:generateContent").UsingPost()).AtPriority(100)
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(ProviderFakes.GeminiToolCall));
     }
 
     private void AssertToolResultSent(string model, string callId)
     {
         var server = model == "claude" ? _anthropic : _gemini;
-        using var body = JsonDocument.Parse(server.LogEntries.Last().RequestMessage.Body!);
+        using var body = JsonDocument.Parse(server.LogEntries[^1].RequestMessage.Body!);
         if (model == "claude")
         {
             var messages = body.RootElement.GetProperty("messages");
@@ -239,7 +240,6 @@ public sealed class ProviderTranslationSdkTests : IDisposable
         ChatClient client, List<ChatMessage> messages, ChatCompletionOptions? options = null)
     {
         options ??= new ChatCompletionOptions();
-        options.StreamOptions = new ChatStreamOptions { IncludeUsage = true };
         var text = new StringBuilder();
         ChatFinishReason? finish = null;
         ChatTokenUsage? usage = null;

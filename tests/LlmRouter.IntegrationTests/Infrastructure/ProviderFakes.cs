@@ -29,7 +29,7 @@ public static class ProviderFakes
             Event("content_block_start", """{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"""),
             Event("ping", """{"type":"ping"}"""),
         };
-        events.AddRange(deltas.Select(d => Event("content_block_delta", $$"""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"{{d}}"}}""")));
+        events.AddRange(deltas.Select(d => Event("content_block_delta", $$$"""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"{{{d}}}"}}""")));
         events.Add(Event("content_block_stop", """{"type":"content_block_stop","index":0}"""));
         events.Add(Event("message_delta", """{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":7}}"""));
         events.Add(Event("message_stop", """{"type":"message_stop"}"""));
