@@ -42,6 +42,8 @@ public static class LlmRouterApplicationExtensions
         app.MapMethods("/v1/models", NonGetMethods, MethodNotAllowed);
         app.MapMethods("/v1/models/{id}", NonGetMethods, MethodNotAllowed);
         app.MapMethods(ProxyIds.ChatPath, NonPostMethods, MethodNotAllowed);
+        app.MapPost("/v1/router/decide", (HttpContext context, RouterDecideEndpoint endpoint) => endpoint.HandleAsync(context));
+        app.MapMethods("/v1/router/decide", NonPostMethods, MethodNotAllowed);
 
         app.MapReverseProxy(pipeline =>
         {

@@ -45,6 +45,8 @@ public static class LlmRouterServiceCollectionExtensions
         services.TryAddSingleton<RequestAccounting>();
         services.TryAddSingleton<RetryPipelines>();
         services.TryAddSingleton<DeploymentCircuitBreakers>();
+        services.TryAddSingleton<CandidateFilter>();
+        services.TryAddSingleton<RouterDecideEndpoint>();
         services.TryAddSingleton<GracefulShutdown>();
         services.AddOptions<HostOptions>().Configure<IOptions<LlmRouterOptions>>((host, router) =>
         {

@@ -3,7 +3,6 @@ using LlmRouter.Configuration;
 using LlmRouter.Providers;
 using LlmRouter.Resilience;
 using LlmRouter.Routing;
-using LlmRouter.Routing.Stats;
 using Microsoft.AspNetCore.Http;
 using Polly.CircuitBreaker;
 using Yarp.ReverseProxy;
@@ -22,21 +21,19 @@ internal sealed class AttemptMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly IProxyStateLookup _proxyState;
-    private readonly LiveStatsStore _stats;
     private readonly RequestAccounting _accounting;
     private readonly RetryPipelines _pipelines;
-    private readonly DeploymentCircuitBreakers _breakers;
+    private readonly CandidateFilter _candidates;
     private readonly TimeProvider _time;
 
-    public AttemptMiddleware(RequestDelegate next, IProxyStateLookup proxyState, LiveStatsStore stats, RequestAccounting accounting,
-        RetryPipelines pipelines, DeploymentCircuitBreakers breakers, TimeProvider time)
+    public AttemptMiddleware(RequestDelegate next, IProxyStateLookup proxyState, RequestAccounting accounting, RetryPipelines pipelines,
+        CandidateFilter candidates, TimeProvider time)
     {
         _next = next;
         _proxyState = proxyState;
-        _stats = stats;
         _accounting = accounting;
         _pipelines = pipelines;
-        _breakers = breakers;
+        _candidates = candidates;
         _time = time;
     }
 
@@ -101,12 +98,12 @@ internal sealed class AttemptMiddleware
             return new AttemptOutcome(false, new UpstreamError(504, "The request exceeded the route's total timeout.", "server_error", "timeout"));
         }
 
-        var candidates = Eligible(proxy.AvailableDestinations, state, out var soonestRetry);
+        var candidates = _candidates.Eligible(proxy.AvailableDestinations, state.Failed, state.Deployment?.Id, out var soonestRetry);
         while (candidates.Count == 0 && state.NextFallback < routing.Route.Fallbacks.Count)
         {
             if (TryReassignToDeployment(context, routing.Route.Fallbacks[state.NextFallback++], routing))
             {
-                candidates = Eligible(proxy.AvailableDestinations, state, out var fallbackRetry);
+                candidates = _candidates.Eligible(proxy.AvailableDestinations, state.Failed, state.Deployment?.Id, out var fallbackRetry);
                 soonestRetry = Min(soonestRetry, fallbackRetry);
             }
         }
@@ -185,32 +182,6 @@ internal sealed class AttemptMiddleware
         {
             TryReassignToDeployment(context, routing.Route.Fallbacks[state.NextFallback - 1], routing);
         }
-    }
-
-    private List<DestinationState> Eligible(IReadOnlyList<DestinationState> destinations, ForwardingState state, out TimeSpan? soonestRetry)
-    {
-        soonestRetry = null;
-        var eligible = new List<DestinationState>(destinations.Count);
-        foreach (var destination in destinations)
-        {
-            var id = destination.DestinationId;
-            if (state.Failed.Contains(id) || _breakers.StateOf(id) == CircuitState.Open)
-            {
-                continue;
-            }
-
-            // A deployment this request is deliberately waiting for is eligible once the wait is over.
-            var snapshot = _stats.Get(id).Snapshot();
-            if (snapshot.IsCoolingDown && state.Deployment?.Id != id)
-            {
-                soonestRetry = Min(soonestRetry, snapshot.CooldownUntil!.Value - snapshot.AsOf);
-                continue;
-            }
-
-            eligible.Add(destination);
-        }
-
-        return eligible;
     }
 
     private bool TryReassignToDeployment(HttpContext context, Deployment deployment, ChatRoutingFeature routing)

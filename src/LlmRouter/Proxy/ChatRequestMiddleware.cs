@@ -1,4 +1,3 @@
-using LlmRouter.Chat;
 using LlmRouter.Configuration;
 using LlmRouter.Routing;
 using Microsoft.AspNetCore.Http;
@@ -31,34 +30,15 @@ internal sealed class ChatRequestMiddleware
     public async Task InvokeAsync(HttpContext context)
     {
         var catalog = _catalog.Current;
-        var body = await RequestBodyReader.ReadAsync(context.Request, catalog.Options.MaxRequestBodyBytes, context.RequestAborted);
-        if (body is null)
+        var intake = await ChatRequestIntake.ReadAsync(context, catalog);
+        if (intake is null)
         {
-            await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
-                $"The request body exceeds the gateway's limit of {catalog.Options.MaxRequestBodyBytes} bytes.", "invalid_request_error", null, "request_too_large");
             return;
         }
 
-        ChatRequest request;
-        try
-        {
-            request = ChatRequestParser.Parse(body);
-        }
-        catch (InvalidRequestException ex)
-        {
-            await GatewayError.WriteAsync(context, ex.StatusCode, ex.Message, "invalid_request_error", ex.Param, ex.Code);
-            return;
-        }
-
+        var (request, route) = intake.Value;
         using (request)
         {
-            if (!catalog.TryGetRoute(request.Model, out var route))
-            {
-                await GatewayError.WriteAsync(context, StatusCodes.Status404NotFound,
-                    $"The model `{request.Model}` does not exist or you do not have access to it.", "invalid_request_error", "model", "model_not_found");
-                return;
-            }
-
             if (!_proxyState.TryGetRoute(ProxyIds.YarpRouteId(route.ClusterId), out var yarpRoute)
                 || !_proxyState.TryGetCluster(route.ClusterId, out var cluster))
             {

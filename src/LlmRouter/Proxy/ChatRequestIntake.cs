@@ -1,0 +1,46 @@
+using LlmRouter.Chat;
+using LlmRouter.Configuration;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmRouter.Proxy;
+
+/// <summary>
+/// Reads, parses and resolves a chat-completions request, answering the client's mistakes itself (413, 400,
+/// 404). Shared by the proxy pipeline and the dry-run endpoint so both refuse exactly the same requests.
+/// </summary>
+internal static class ChatRequestIntake
+{
+    /// <summary>Returns the parsed request and its route, or null after writing the error response.</summary>
+    public static async Task<(ChatRequest Request, RouteDefinition Route)?> ReadAsync(HttpContext context, RouterCatalog catalog)
+    {
+        var limit = catalog.Options.MaxRequestBodyBytes;
+        var body = await RequestBodyReader.ReadAsync(context.Request, limit, context.RequestAborted);
+        if (body is null)
+        {
+            await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
+                $"The request body exceeds the gateway's limit of {limit} bytes.", "invalid_request_error", null, "request_too_large");
+            return null;
+        }
+
+        ChatRequest request;
+        try
+        {
+            request = ChatRequestParser.Parse(body);
+        }
+        catch (InvalidRequestException ex)
+        {
+            await GatewayError.WriteAsync(context, ex.StatusCode, ex.Message, "invalid_request_error", ex.Param, ex.Code);
+            return null;
+        }
+
+        if (!catalog.TryGetRoute(request.Model, out var route))
+        {
+            request.Dispose();
+            await GatewayError.WriteAsync(context, StatusCodes.Status404NotFound,
+                $"The model `{request.Model}` does not exist or you do not have access to it.", "invalid_request_error", "model", "model_not_found");
+            return null;
+        }
+
+        return (request, route);
+    }
+}
