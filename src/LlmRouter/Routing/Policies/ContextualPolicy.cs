@@ -65,8 +65,10 @@ internal sealed class ContextualPolicy : ILoadBalancingPolicy
         specialists.Clear();
         if (category is not null)
         {
-            foreach (var destination in availableDestinations)
+            // Indexed: foreach over IReadOnlyList boxes an enumerator on every request.
+            for (var i = 0; i < availableDestinations.Count; i++)
             {
+                var destination = availableDestinations[i];
                 if (DeploymentProfiles.Get(feature, destination).Specializes(category))
                 {
                     specialists.Add(destination);
