@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LlmRouter.Configuration;
+using LlmRouter.Providers;
 using LlmRouter.Proxy;
 using Microsoft.AspNetCore.Http;
 
@@ -12,7 +13,7 @@ internal static class ModelsEndpoints
     {
         var catalog = catalogProvider.Current;
         context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        await using var writer = new Utf8JsonWriter(context.Response.Body, JsonOutput.Options);
         writer.WriteStartObject();
         writer.WriteString("object"u8, "list"u8);
         writer.WritePropertyName("data"u8);
@@ -38,7 +39,7 @@ internal static class ModelsEndpoints
         }
 
         context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        await using var writer = new Utf8JsonWriter(context.Response.Body, JsonOutput.Options);
         WriteModel(writer, route, catalog);
         await writer.FlushAsync(context.RequestAborted);
     }

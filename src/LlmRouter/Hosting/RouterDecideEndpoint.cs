@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LlmRouter.Configuration;
+using LlmRouter.Providers;
 using LlmRouter.Proxy;
 using LlmRouter.Resilience;
 using LlmRouter.Routing;
@@ -64,7 +65,7 @@ internal sealed class RouterDecideEndpoint
     private async Task WriteAsync(HttpContext context, RouteDefinition route, ChatRoutingFeature feature, string? chosen, IEnumerable<string> members, RouterCatalog catalog)
     {
         context.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Indented = true });
+        await using var json = new Utf8JsonWriter(context.Response.Body, JsonOutput.Indented);
         json.WriteStartObject();
         json.WriteString("route", route.Name);
         json.WriteString("policy", route.Options.Policy);

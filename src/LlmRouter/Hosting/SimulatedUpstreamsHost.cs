@@ -21,6 +21,9 @@ internal sealed class SimulatedUpstreamsHost : ISimulatedUpstreams, IAsyncDispos
 
     public Uri BaseAddress => _server.Value.BaseAddress;
 
+    /// <summary>Requests the simulated upstreams have served (0 before first use).</summary>
+    internal long RequestCount => _server.IsValueCreated ? _server.Value.RequestCount : 0;
+
     public async ValueTask DisposeAsync()
     {
         if (_server.IsValueCreated)

@@ -10,8 +10,7 @@ namespace LlmRouter.Providers;
 /// </summary>
 internal sealed class ChatChunkWriter : IDisposable
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
-    private readonly Utf8JsonWriter _json = new(Stream.Null, WriterOptions);
+    private readonly Utf8JsonWriter _json = new(Stream.Null, JsonOutput.Unvalidated);
 
     public ChatChunkWriter(string id, long created, string model, bool includeUsage)
     {
@@ -117,7 +116,7 @@ internal sealed class ChatChunkWriter : IDisposable
     public static void WriteError(IBufferWriter<byte> output, string message, string type, string? code)
     {
         output.Write("data: "u8);
-        using (var writer = new Utf8JsonWriter(output, WriterOptions))
+        using (var writer = new Utf8JsonWriter(output, JsonOutput.Unvalidated))
         {
             OpenAIErrorWriter.Write(writer, message, type, null, code);
         }

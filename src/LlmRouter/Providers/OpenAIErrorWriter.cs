@@ -22,7 +22,7 @@ internal static class OpenAIErrorWriter
     public static byte[] ToBytes(string message, string type, string? param, string? code)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             Write(writer, message, type, param, code);
         }

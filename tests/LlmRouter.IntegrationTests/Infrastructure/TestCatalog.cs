@@ -6,9 +6,40 @@ namespace LlmRouter.IntegrationTests.Infrastructure;
 /// <summary>Builds the <c>LlmRouter</c> configuration section for a test.</summary>
 public sealed class TestCatalog
 {
-    private readonly JsonObject _deployments = [];
-    private readonly JsonObject _routes = [];
+    private readonly JsonObject _deployments;
+    private readonly JsonObject _routes;
     private readonly JsonObject _root = [];
+
+    public TestCatalog()
+        : this([], [])
+    {
+    }
+
+    private TestCatalog(JsonObject deployments, JsonObject routes)
+    {
+        _deployments = deployments;
+        _routes = routes;
+    }
+
+    /// <summary>The catalog shipped in src/LlmRouter.Gateway/appsettings.json, with simulated upstreams answering at once.</summary>
+    public static TestCatalog Shipped()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LlmRouter.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var path = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("LlmRouter.sln not found"), "src", "LlmRouter.Gateway", "appsettings.json");
+        var section = JsonNode.Parse(File.ReadAllText(path))!["LlmRouter"]!.AsObject();
+        var deployments = section["Deployments"]!.AsObject();
+        foreach (var (_, deployment) in deployments)
+        {
+            deployment!["Simulation"] = new JsonObject { ["LatencyMs"] = 0, ["TimeToFirstTokenMs"] = 0, ["TokensPerSecond"] = 0, ["ErrorRate"] = 0 };
+        }
+
+        return new TestCatalog((JsonObject)deployments.DeepClone(), (JsonObject)section["Routes"]!.DeepClone());
+    }
 
     public TestCatalog Deployment(string id, string provider, string baseUrl, string? model = null, int weight = 1, string? apiKeyVariable = null, Action<JsonObject>? configure = null)
     {

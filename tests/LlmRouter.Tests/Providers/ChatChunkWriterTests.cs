@@ -25,7 +25,7 @@ public sealed class ChatChunkWriterTests
         { "content", """[{"index":0,"delta":{"content":"Hel\\lo\n"},"logprobs":null,"finish_reason":null}]""" },
         { "content utf8", """[{"index":1,"delta":{"content":"lo"},"logprobs":null,"finish_reason":null}]""" },
         { "tool call start", """[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_abc","type":"function","function":{"name":"get_weather","arguments":""}}]},"logprobs":null,"finish_reason":null}]""" },
-        { "tool call arguments", """[{"index":0,"delta":{"tool_calls":[{"index":1,"function":{"arguments":"{city:"}}]},"logprobs":null,"finish_reason":null}]""" },
+        { "tool call arguments", """[{"index":0,"delta":{"tool_calls":[{"index":1,"function":{"arguments":"{\"city\":"}}]},"logprobs":null,"finish_reason":null}]""" },
         { "finish", """[{"index":0,"delta":{},"logprobs":null,"finish_reason":"tool_calls"}]""" },
     };
 
@@ -46,7 +46,7 @@ public sealed class ChatChunkWriterTests
                 chunks.WriteToolCallStart(output, 1, "call_abc", "get_weather", "");
                 break;
             case "tool call arguments":
-                chunks.WriteToolCallArguments(output, 1, "{city:");
+                chunks.WriteToolCallArguments(output, 1, "{\"city\":");
                 break;
             case "finish":
                 chunks.WriteFinish(output, "tool_calls");
@@ -93,6 +93,31 @@ public sealed class ChatChunkWriterTests
         ChatChunkWriter.WriteError(output, "Overloaded", "overloaded_error", null);
 
         Assert.Equal("""data: {"error":{"message":"Overloaded","type":"overloaded_error","param":null,"code":null}}""" + "\n\n", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void Write_QuotesHtmlCharactersAndNonAscii_AreWrittenUnescaped()
+    {
+        var output = Write(includeUsage: false, (c, o) =>
+        {
+            c.WriteContent(o, "café <b> & 'x' \"q\" 日本");
+            c.WriteToolCallStart(o, 0, "call_1", "get_weather", "{\"city\":\"Zürich\"}");
+        });
+
+        Assert.Equal(
+            Event("""[{"index":0,"delta":{"content":"café <b> & 'x' \"q\" 日本"},"logprobs":null,"finish_reason":null}]""", includeUsage: false)
+            + Event("""[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Zürich\"}"}}]},"logprobs":null,"finish_reason":null}]""", includeUsage: false),
+            output);
+    }
+
+    [Fact]
+    public void WriteError_MessageWithQuotesAndNonAscii_IsWrittenUnescaped()
+    {
+        var output = new ArrayBufferWriter<byte>();
+
+        ChatChunkWriter.WriteError(output, "modèle \"x\" <indisponible>", "server_error", null);
+
+        Assert.Equal("""data: {"error":{"message":"modèle \"x\" <indisponible>","type":"server_error","param":null,"code":null}}""" + "\n\n", Encoding.UTF8.GetString(output.WrittenSpan));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ internal static class AnthropicRequestTranslator
 
         var conversation = AnthropicMessageConverter.Convert(request.Messages);
         var buffer = new ArrayBufferWriter<byte>(Math.Max(256, request.Body.Length));
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             json.WriteStartObject();
             json.WriteString("model"u8, deployment.UpstreamModel);

@@ -55,7 +55,7 @@ internal static class AnthropicResponseTranslator
         }
 
         var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             json.WriteStartObject();
             json.WriteString("id"u8, id);

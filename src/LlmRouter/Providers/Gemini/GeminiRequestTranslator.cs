@@ -23,7 +23,7 @@ internal static class GeminiRequestTranslator
     public static ReadOnlyMemory<byte> Translate(ChatRequest request, Deployment deployment, ThoughtSignatureStore signatures)
     {
         var buffer = new ArrayBufferWriter<byte>(Math.Max(512, request.Body.Length + 256));
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             json.WriteStartObject();
             WriteSystemInstruction(json, request.Messages);

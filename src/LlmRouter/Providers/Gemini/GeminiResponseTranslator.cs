@@ -31,7 +31,7 @@ internal static class GeminiResponseTranslator
 
         var buffer = new ArrayBufferWriter<byte>(Math.Max(256, body.Length));
         string? firstFinishReason = null;
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             json.WriteStartObject();
             json.WriteString("id"u8, id);

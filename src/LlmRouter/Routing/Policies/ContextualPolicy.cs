@@ -76,6 +76,22 @@ internal sealed class ContextualPolicy : ILoadBalancingPolicy
             }
         }
 
+        var fallbackOnly = false;
+        if (specialists.Count == 0 && feature is { Route.Options.Fallbacks.Count: > 0 })
+        {
+            // No specialist: the route's fallback deployments take the task, when any of them is a member.
+            var fallbacks = feature.Route.Options.Fallbacks;
+            for (var i = 0; i < availableDestinations.Count; i++)
+            {
+                if (fallbacks.Contains(availableDestinations[i].DestinationId))
+                {
+                    specialists.Add(availableDestinations[i]);
+                }
+            }
+
+            fallbackOnly = specialists.Count > 0;
+        }
+
         var tieBreaker = ResolveTieBreaker(feature);
         var eligible = specialists.Count > 0 ? (IReadOnlyList<DestinationState>)specialists : availableDestinations;
         if (feature is { Explain: true })
@@ -91,11 +107,15 @@ internal sealed class ContextualPolicy : ILoadBalancingPolicy
         }
         finally
         {
-            var specialistCount = specialists.Count;
+            var specialistCount = fallbackOnly ? 0 : specialists.Count;
             specialists.Clear();
             if (feature is { Explain: true })
             {
                 Explain(feature, availableDestinations, category, source, confidence, specialistCount, tieBreaker);
+                if (fallbackOnly)
+                {
+                    feature.Decision!.Facts["noSpecialist"] = "the route's fallback deployments were eligible";
+                }
             }
         }
 

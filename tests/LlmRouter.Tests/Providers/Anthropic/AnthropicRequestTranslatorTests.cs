@@ -452,4 +452,12 @@ public sealed class AnthropicRequestTranslatorTests
 
         Assert.Equal("café 😀 \"quoted\"", body.GetProperty("messages")[0].GetProperty("content")[0].GetProperty("text").GetString());
     }
+
+    [Fact]
+    public void Translate_QuotesHtmlCharactersAndNonAscii_AreSentUnescaped()
+    {
+        var body = Upstream("""{"model":"m","messages":[{"role":"user","content":"Grüße \"hi\" <b> & 'x' 日本"}]}""");
+
+        Assert.Equal("""[{"role":"user","content":[{"type":"text","text":"Grüße \"hi\" <b> & 'x' 日本"}]}]""", body.GetProperty("messages").GetRawText());
+    }
 }

@@ -165,4 +165,16 @@ public sealed class AnthropicResponseTranslatorTests
         Assert.Equal("tool_calls", choice.GetProperty("finish_reason").GetString());
         Assert.Single(choice.GetProperty("message").GetProperty("tool_calls").EnumerateArray());
     }
+
+    [Fact]
+    public void Translate_QuotesHtmlCharactersAndNonAscii_AreWrittenUnescaped()
+    {
+        var (body, _) = Translate("""
+            {"id":"msg_1","model":"c","content":[{"type":"text","text":"Grüße \"hi\" <b> & 'x' 日本"},{"type":"tool_use","id":"toolu_1","name":"f","input":{"city":"Zürich"}}],"stop_reason":"tool_use","usage":{"input_tokens":1,"output_tokens":1}}
+            """);
+
+        var message = body.GetProperty("choices")[0].GetProperty("message");
+        Assert.Equal("\"Grüße \\\"hi\\\" <b> & 'x' 日本\"", message.GetProperty("content").GetRawText());
+        Assert.Equal("\"{\\\"city\\\":\\\"Zürich\\\"}\"", message.GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetRawText());
+    }
 }

@@ -210,7 +210,7 @@ public sealed class AnthropicStreamTranslatorTests
     }
 
     [Fact]
-    public void Translate_MidStreamError_ForwardsChunksThenErrorAndDone()
+    public void Translate_MidStreamError_ForwardsChunksThenErrorAndEndsWithoutDone()
     {
         var upstream =
             MessageStart
@@ -221,10 +221,9 @@ public sealed class AnthropicStreamTranslatorTests
 
         var (output, _, translator) = RunStream(StreamRequest, Whole(upstream));
 
-        Assert.True(output.EndsWithDone);
+        var error = output.AssertEndsWithErrorWithoutDone(translator);
         Assert.Equal(4, output.Events.Count);
         Assert.Equal("Hello", output.Content());
-        var error = output.Events[3].GetProperty("error");
         Assert.Equal("Overloaded", error.GetProperty("message").GetString());
         Assert.Equal("overloaded_error", error.GetProperty("type").GetString());
         Assert.Equal(JsonValueKind.Null, error.GetProperty("param").ValueKind);
@@ -245,14 +244,15 @@ public sealed class AnthropicStreamTranslatorTests
 
         var (output, _, translator) = RunStream(StreamRequest, Whole(upstream));
 
+        var error = output.AssertEndsWithErrorWithoutDone(translator);
         Assert.Equal(2, output.Events.Count);
-        Assert.Equal("api_error", output.Events[1].GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal("api_error", error.GetProperty("type").GetString());
         Assert.Equal(500, translator.Error!.StatusCode);
         translator.Dispose();
     }
 
     [Fact]
-    public void Complete_WithoutMessageStop_EmitsTruncationErrorAndDone()
+    public void Complete_WithoutMessageStop_EmitsTruncationErrorAndEndsWithoutDone()
     {
         var upstream =
             MessageStart
@@ -261,11 +261,9 @@ public sealed class AnthropicStreamTranslatorTests
 
         var (output, _, translator) = RunStream(StreamRequest, Whole(upstream));
 
-        Assert.True(output.EndsWithDone);
+        var error = output.AssertEndsWithErrorWithoutDone(translator);
         Assert.Equal(3, output.Events.Count);
-        var error = output.Events[2].GetProperty("error");
         Assert.Equal("stream_truncated", error.GetProperty("code").GetString());
-        Assert.NotNull(translator.Error);
         translator.Dispose();
     }
 
@@ -296,14 +294,13 @@ public sealed class AnthropicStreamTranslatorTests
     }
 
     [Fact]
-    public void Translate_MalformedEvent_EndsWithError()
+    public void Translate_MalformedEvent_EndsWithErrorWithoutDone()
     {
         var upstream = MessageStart + Event("message_delta", """{"type":"message_delta","delta":{"stop_reason":""");
 
         var (output, _, translator) = RunStream(StreamRequest, Whole(upstream));
 
-        Assert.True(output.EndsWithDone);
-        Assert.True(output.Events[^1].TryGetProperty("error", out _));
+        output.AssertEndsWithErrorWithoutDone(translator);
         Assert.Equal(502, translator.Error!.StatusCode);
         translator.Dispose();
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using LlmRouter.Providers;
 
 namespace LlmRouter.Tests.Providers.Anthropic;
 
@@ -42,6 +43,22 @@ internal sealed class SseTestOutput
         }
 
         return new SseTestOutput(text, events, done);
+    }
+
+    /// <summary>
+    /// Asserts a failed stream's ending: exactly one error event, it is the last event, no <c>[DONE]</c> anywhere
+    /// (a failed stream never signals success), and the translator recorded the error. Returns the <c>error</c> object.
+    /// </summary>
+    public JsonElement AssertEndsWithErrorWithoutDone(IStreamTranslator translator)
+    {
+        Assert.False(EndsWithDone, "A failed stream must not end with data: [DONE].");
+        Assert.DoesNotContain("[DONE]", Text, StringComparison.Ordinal);
+        Assert.NotEmpty(Events);
+        var last = Events[^1];
+        Assert.Equal(["error"], last.EnumerateObject().Select(property => property.Name));
+        Assert.Single(Events, chunk => chunk.TryGetProperty("error", out _));
+        Assert.NotNull(translator.Error);
+        return last.GetProperty("error");
     }
 
     /// <summary>The concatenated <c>delta.content</c> of all chunks.</summary>

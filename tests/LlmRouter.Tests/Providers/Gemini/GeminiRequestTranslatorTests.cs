@@ -337,4 +337,12 @@ public sealed class GeminiRequestTranslatorTests
         Assert.Equal("audio/wav", inline.GetProperty("mimeType").GetString());
         Assert.Equal("UklGRg==", inline.GetProperty("data").GetString());
     }
+
+    [Fact]
+    public void Translate_QuotesHtmlCharactersAndNonAscii_AreSentUnescaped()
+    {
+        using var body = GeminiTestData.TranslateRequest("""{"model":"m","messages":[{"role":"user","content":"Grüße \"hi\" <b> & 'x' 日本"}]}""");
+
+        Assert.Equal("""[{"role":"user","parts":[{"text":"Grüße \"hi\" <b> & 'x' 日本"}]}]""", body.RootElement.GetProperty("contents").GetRawText());
+    }
 }

@@ -168,4 +168,16 @@ public sealed class GeminiResponseTranslatorTests
         Assert.Equal(JsonValueKind.Null, choice.GetProperty("message").GetProperty("content").ValueKind);
         Assert.Equal("content_filter", choice.GetProperty("finish_reason").GetString());
     }
+
+    [Fact]
+    public void Translate_QuotesHtmlCharactersAndNonAscii_AreWrittenUnescaped()
+    {
+        using var body = GeminiTestData.TranslateResponse("""
+            {"candidates":[{"content":{"role":"model","parts":[{"text":"Grüße \"hi\" <b> & 'x' 日本"},{"functionCall":{"name":"f","args":{"city":"Zürich"}}}]},"finishReason":"STOP","index":0}]}
+            """);
+
+        var message = body.RootElement.GetProperty("choices")[0].GetProperty("message");
+        Assert.Equal("\"Grüße \\\"hi\\\" <b> & 'x' 日本\"", message.GetProperty("content").GetRawText());
+        Assert.Equal("\"{\\\"city\\\":\\\"Zürich\\\"}\"", message.GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetRawText());
+    }
 }

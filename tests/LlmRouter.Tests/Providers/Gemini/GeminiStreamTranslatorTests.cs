@@ -140,7 +140,7 @@ public sealed class GeminiStreamTranslatorTests
     }
 
     [Fact]
-    public void Translate_RawJsonErrorLines_EndStreamWithMappedError()
+    public void Translate_RawJsonErrorLines_EndStreamWithMappedErrorWithoutDone()
     {
         var upstream = Event("""{"candidates":[{"content":{"parts":[{"text":"Hel"}]}}]}""")
             + "{\r\n  \"error\": {\r\n    \"code\": 503,\r\n    \"message\": \"The model is overloaded.\",\r\n    \"status\": \"UNAVAILABLE\"\r\n  }\r\n}\r\n\r\n"
@@ -148,10 +148,9 @@ public sealed class GeminiStreamTranslatorTests
 
         var output = RunStream(upstream);
 
-        Assert.True(output.EndsWithDone);
+        var error = output.AssertEndsWithErrorWithoutDone();
         Assert.Equal(3, output.Events.Count);
         Assert.Equal("Hel", output.Content());
-        var error = output.Events[2].GetProperty("error");
         Assert.Equal("The model is overloaded.", error.GetProperty("message").GetString());
         Assert.Equal("server_error", error.GetProperty("type").GetString());
         Assert.Equal(503, output.Error!.StatusCode);
@@ -159,37 +158,37 @@ public sealed class GeminiStreamTranslatorTests
     }
 
     [Fact]
-    public void Translate_ArrayWrappedRawError_EndsStreamWithRateLimitError()
+    public void Translate_ArrayWrappedRawError_EndsStreamWithRateLimitErrorWithoutDone()
     {
         var output = RunStream("""[{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}]""" + "\r\n");
 
-        Assert.True(output.EndsWithDone);
-        var error = Assert.Single(output.Events).GetProperty("error");
+        var error = output.AssertEndsWithErrorWithoutDone();
+        Assert.Single(output.Events);
         Assert.Equal("rate_limit_error", error.GetProperty("type").GetString());
         Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
         Assert.Equal(429, output.Error!.StatusCode);
     }
 
     [Fact]
-    public void Translate_DataEventWithErrorKey_EndsStreamWithError()
+    public void Translate_DataEventWithErrorKey_EndsStreamWithErrorWithoutDone()
     {
         var output = RunStream(
             Event("""{"candidates":[{"content":{"parts":[{"text":"a"}]}}]}""")
             + Event("""{"error":{"code":500,"message":"Internal error encountered.","status":"INTERNAL"}}"""));
 
-        Assert.Equal("Internal error encountered.", output.Events[^1].GetProperty("error").GetProperty("message").GetString());
+        var error = output.AssertEndsWithErrorWithoutDone();
+        Assert.Equal("Internal error encountered.", error.GetProperty("message").GetString());
         Assert.Equal(500, output.Error!.StatusCode);
-        Assert.True(output.EndsWithDone);
     }
 
     [Fact]
-    public void Complete_BodyEndsWithoutFinishReason_EmitsTruncationError()
+    public void Complete_BodyEndsWithoutFinishReason_EmitsTruncationErrorWithoutDone()
     {
         var output = RunStream(Event("""{"candidates":[{"content":{"parts":[{"text":"partial"}]}}]}"""));
 
-        Assert.True(output.EndsWithDone);
-        Assert.Equal("stream_truncated", output.Events[^1].GetProperty("error").GetProperty("code").GetString());
-        Assert.NotNull(output.Error);
+        var error = output.AssertEndsWithErrorWithoutDone();
+        Assert.Equal("stream_truncated", error.GetProperty("code").GetString());
+        Assert.Equal("stream_truncated", output.Error!.Code);
     }
 
     [Fact]
@@ -203,12 +202,12 @@ public sealed class GeminiStreamTranslatorTests
     }
 
     [Fact]
-    public void Translate_MalformedDataEvent_EndsWithServerError()
+    public void Translate_MalformedDataEvent_EndsWithServerErrorWithoutDone()
     {
         var output = RunStream(Event("""{"candidates":[{"content":"""));
 
-        Assert.Equal("server_error", output.Events[^1].GetProperty("error").GetProperty("type").GetString());
-        Assert.True(output.EndsWithDone);
+        var error = output.AssertEndsWithErrorWithoutDone();
+        Assert.Equal("server_error", error.GetProperty("type").GetString());
     }
 
     [Fact]
@@ -240,8 +239,8 @@ public sealed class GeminiStreamTranslatorTests
             Event("""{"candidates":[{"content":{"parts":[{"text":"A"}]},"finishReason":"STOP"}]}""")
             + Event("""{"candidates":[{"content":{"parts":[{"text":"B"}]},"index":1}]}"""));
 
-        Assert.NotNull(output.Error);
-        Assert.Equal("stream_truncated", output.Events[^1].GetProperty("error").GetProperty("code").GetString());
+        var error = output.AssertEndsWithErrorWithoutDone();
+        Assert.Equal("stream_truncated", error.GetProperty("code").GetString());
     }
 
     private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);

@@ -60,6 +60,22 @@ internal sealed class StreamOutput
         };
     }
 
+    /// <summary>
+    /// Asserts a failed stream's ending: exactly one error event, it is the last event, no <c>[DONE]</c> anywhere
+    /// (a failed stream never signals success), and the translator recorded the error. Returns the <c>error</c> object.
+    /// </summary>
+    public JsonElement AssertEndsWithErrorWithoutDone()
+    {
+        Assert.False(EndsWithDone, "A failed stream must not end with data: [DONE].");
+        Assert.DoesNotContain("[DONE]", Text, StringComparison.Ordinal);
+        Assert.NotEmpty(Events);
+        var last = Events[^1];
+        Assert.Equal(["error"], last.EnumerateObject().Select(property => property.Name));
+        Assert.Single(Events, chunk => chunk.TryGetProperty("error", out _));
+        Assert.NotNull(Error);
+        return last.GetProperty("error");
+    }
+
     /// <summary>The delta of the single choice of chunk <paramref name="index"/>.</summary>
     public JsonElement Delta(int index) => Events[index].GetProperty("choices")[0].GetProperty("delta");
 

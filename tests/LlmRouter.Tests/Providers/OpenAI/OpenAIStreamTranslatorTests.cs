@@ -82,26 +82,28 @@ public sealed class OpenAIStreamTranslatorTests
     }
 
     [Fact]
-    public void Complete_EndWithoutDoneOrFinish_WritesTruncationErrorThenDone()
+    public void Complete_EndWithoutDoneOrFinish_WritesTruncationErrorAndEndsWithoutDone()
     {
         using var translator = Translator();
 
         var output = Run(translator, Events(Role, Hel));
 
         Assert.Equal(
-            Events(Role, Hel) + """data: {"error":{"message":"The upstream stream ended before the response was complete.","type":"server_error","param":null,"code":"stream_truncated"}}""" + "\n\ndata: [DONE]\n\n",
+            Events(Role, Hel) + """data: {"error":{"message":"The upstream stream ended before the response was complete.","type":"server_error","param":null,"code":"stream_truncated"}}""" + "\n\n",
             output);
         Assert.Equal("stream_truncated", translator.Error?.Code);
     }
 
     [Fact]
-    public void Complete_EventCutMidJson_IsReportedAsTruncation()
+    public void Complete_EventCutMidJson_IsReportedAsTruncationAndEndsWithoutDone()
     {
         using var translator = Translator();
 
         var output = Run(translator, Events(Role) + "data: {\"id\":\"chatcmpl-1\",\"choi");
 
-        Assert.EndsWith("\"code\":\"stream_truncated\"}}\n\ndata: [DONE]\n\n", output, StringComparison.Ordinal);
+        Assert.Equal(
+            Events(Role) + """data: {"error":{"message":"The upstream stream ended before the response was complete.","type":"server_error","param":null,"code":"stream_truncated"}}""" + "\n\n",
+            output);
         Assert.Equal("stream_truncated", translator.Error?.Code);
     }
 
@@ -123,18 +125,20 @@ public sealed class OpenAIStreamTranslatorTests
 
         var output = Run(translator, Events(Role, Finish));
 
-        Assert.Contains("stream_truncated", output, StringComparison.Ordinal);
+        Assert.EndsWith("\"code\":\"stream_truncated\"}}\n\n", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("[DONE]", output, StringComparison.Ordinal);
+        Assert.Equal("stream_truncated", translator.Error?.Code);
     }
 
     [Fact]
-    public void Translate_MidStreamErrorEvent_IsForwardedThenDoneAndLaterInputIgnored()
+    public void Translate_MidStreamErrorEvent_IsForwardedAndEndsWithoutDoneAndLaterInputIgnored()
     {
         const string error = """{"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}""";
         using var translator = Translator();
 
         var output = Run(translator, Events(Role, Hel, error, Finish, "[DONE]"));
 
-        Assert.Equal(Events(Role, Hel, error, "[DONE]"), output);
+        Assert.Equal(Events(Role, Hel, error), output);
         Assert.Equal("server_error", translator.Error?.Type);
         Assert.Equal(500, translator.Error?.StatusCode);
         Assert.Null(translator.FinishReason);
@@ -145,8 +149,9 @@ public sealed class OpenAIStreamTranslatorTests
     {
         using var translator = Translator();
 
-        Run(translator, Events(Role, """{"error":{"message":"Slow down","type":"requests","code":"rate_limit_exceeded"}}"""));
+        var output = Run(translator, Events(Role, """{"error":{"message":"Slow down","type":"requests","code":"rate_limit_exceeded"}}"""));
 
+        Assert.Equal(Events(Role, """{"error":{"message":"Slow down","type":"requests","code":"rate_limit_exceeded"}}"""), output);
         Assert.Equal(429, translator.Error?.StatusCode);
         Assert.Equal("rate_limit_exceeded", translator.Error?.Code);
     }
@@ -159,29 +164,35 @@ public sealed class OpenAIStreamTranslatorTests
         var output = Run(translator, Events(Role, """[{"error":{"code":400,"message":"Request contains an invalid argument.","status":"INVALID_ARGUMENT"}}]"""));
 
         Assert.Equal(
-            Events(Role, """{"error":{"message":"Request contains an invalid argument.","type":"server_error","param":null,"code":null}}""", "[DONE]"),
+            Events(Role, """{"error":{"message":"Request contains an invalid argument.","type":"server_error","param":null,"code":null}}"""),
             output);
+        Assert.Equal("Request contains an invalid argument.", translator.Error?.Message);
     }
 
     [Fact]
-    public void Translate_RawJsonErrorLine_EndsStreamWithErrorEvent()
+    public void Translate_RawJsonErrorLine_EndsStreamWithErrorEventWithoutDone()
     {
         using var translator = Translator();
 
         var output = Run(translator, Events(Role) + "{\"error\":{\"message\":\"quota\",\"type\":\"insufficient_quota\"}}\n");
 
-        Assert.EndsWith("""data: {"error":{"message":"quota","type":"insufficient_quota","param":null,"code":null}}""" + "\n\ndata: [DONE]\n\n", output, StringComparison.Ordinal);
+        Assert.Equal(Events(Role, """{"error":{"message":"quota","type":"insufficient_quota","param":null,"code":null}}"""), output);
+        Assert.Equal("insufficient_quota", translator.Error?.Type);
         Assert.False(translator.Error?.IsRetryable);
     }
 
     [Fact]
-    public void Translate_InvalidJsonEvent_EndsWithErrorEvent()
+    public void Translate_InvalidJsonEvent_EndsWithErrorEventWithoutDone()
     {
         using var translator = Translator();
 
         var output = Run(translator, Events(Role, "{not json}", Finish));
 
-        Assert.EndsWith("\"code\":\"invalid_upstream_event\"}}\n\ndata: [DONE]\n\n", output, StringComparison.Ordinal);
+        Assert.StartsWith(Events(Role) + "data: {\"error\":", output, StringComparison.Ordinal);
+        Assert.EndsWith("\"code\":\"invalid_upstream_event\"}}\n\n", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("[DONE]", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("finish_reason\":\"stop", output, StringComparison.Ordinal);
+        Assert.Equal("invalid_upstream_event", translator.Error?.Code);
     }
 
     [Fact]
@@ -276,7 +287,7 @@ public sealed class OpenAIStreamTranslatorTests
     }
 
     [Fact]
-    public void Fail_AfterSomeOutput_WritesErrorEventOnceAndIgnoresLaterInput()
+    public void Fail_AfterSomeOutput_WritesErrorEventOnceWithoutDoneAndIgnoresLaterInput()
     {
         using var translator = Translator();
         var output = new System.Buffers.ArrayBufferWriter<byte>();
@@ -287,7 +298,7 @@ public sealed class OpenAIStreamTranslatorTests
         translator.Complete(output);
 
         Assert.Equal(
-            Events(Role) + """data: {"error":{"message":"Upstream idle timeout.","type":"server_error","param":null,"code":"timeout"}}""" + "\n\ndata: [DONE]\n\n",
+            Events(Role) + """data: {"error":{"message":"Upstream idle timeout.","type":"server_error","param":null,"code":"timeout"}}""" + "\n\n",
             Encoding.UTF8.GetString(output.WrittenSpan));
         Assert.Equal(502, translator.Error?.StatusCode);
     }

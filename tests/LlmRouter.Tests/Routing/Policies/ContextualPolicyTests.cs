@@ -133,6 +133,20 @@ public sealed class ContextualPolicyTests
     }
 
     [Fact]
+    public void PickDestination_NoSpecialist_RouteFallbacksTakeTheTask()
+    {
+        var destinations = Destinations("gpt-4", "gemini", "claude");
+        destinations[1].ConcurrentRequestCount = 5;
+        var route = new RouteOptions { Policy = "Contextual", Deployments = ["gpt-4", "gemini", "claude"], Fallbacks = ["gemini"] };
+        var feature = Feature(Catalog(ShippedDeployments(), route, PolicyNames.Contextual));
+
+        var chosen = _policy.PickDestination(Context(feature, (RoutingRequestHeaders.Category, "legal")), Cluster(), destinations);
+
+        // The least-loaded member would be gpt-4 or claude; the fallback wins because no member specialises in 'legal'.
+        Assert.Equal("gemini", chosen!.DestinationId);
+    }
+
+    [Fact]
     public void PickDestination_WithoutFeature_UsesHeaderAndYarpMetadata()
     {
         var destinations = new[]
