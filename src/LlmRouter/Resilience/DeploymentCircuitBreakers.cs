@@ -42,7 +42,8 @@ internal sealed class DeploymentCircuitBreakers
     private Breaker Create(CircuitBreakerOptions settings)
     {
         var stateProvider = new CircuitBreakerStateProvider();
-        var pipeline = new ResiliencePipelineBuilder<AttemptVerdict> { TimeProvider = _time }
+        var breaker = new Breaker(stateProvider, settings, _time);
+        breaker.Pipeline = new ResiliencePipelineBuilder<AttemptVerdict> { TimeProvider = _time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptVerdict>
             {
                 FailureRatio = settings.FailureRatio,
@@ -51,27 +52,47 @@ internal sealed class DeploymentCircuitBreakers
                 BreakDuration = TimeSpan.FromSeconds(settings.BreakDurationSeconds),
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null and not OperationCanceledException || args.Outcome.Result == AttemptVerdict.Failure),
                 StateProvider = stateProvider,
+                OnOpened = args =>
+                {
+                    breaker.OpenUntil = _time.GetUtcNow() + args.BreakDuration;
+                    return ValueTask.CompletedTask;
+                },
             })
             .Build();
-        return new Breaker(pipeline, stateProvider, settings);
+        return breaker;
     }
 
     /// <summary>A deployment's breaker pipeline and its observable state.</summary>
     internal sealed class Breaker
     {
         private readonly CircuitBreakerStateProvider _state;
+        private readonly TimeProvider _time;
 
-        public Breaker(ResiliencePipeline<AttemptVerdict> pipeline, CircuitBreakerStateProvider state, CircuitBreakerOptions settings)
+        public Breaker(CircuitBreakerStateProvider state, CircuitBreakerOptions settings, TimeProvider time)
         {
-            Pipeline = pipeline;
             _state = state;
+            _time = time;
             Settings = settings;
         }
 
-        public ResiliencePipeline<AttemptVerdict> Pipeline { get; }
+        public ResiliencePipeline<AttemptVerdict> Pipeline { get; set; } = ResiliencePipeline<AttemptVerdict>.Empty;
 
         public CircuitBreakerOptions Settings { get; }
 
-        public CircuitState State => _state.CircuitState;
+        /// <summary>When an open circuit lets its probe through.</summary>
+        public DateTimeOffset OpenUntil { get; set; }
+
+        /// <summary>
+        /// Polly moves an open circuit to half-open only when an execution arrives after the break; since open
+        /// circuits get no attempts, an expired break is reported as half-open so the probe can be sent.
+        /// </summary>
+        public CircuitState State
+        {
+            get
+            {
+                var state = _state.CircuitState;
+                return state == CircuitState.Open && _time.GetUtcNow() >= OpenUntil ? CircuitState.HalfOpen : state;
+            }
+        }
     }
 }

@@ -53,10 +53,13 @@ public sealed class RoutingDecisionTests : IClassFixture<RoutingDecisionTests.Sh
     [InlineData("speed", "claude")]
     public async Task ModelAware_PriorityHeaderPicksTheBestProfile(string priority, string deployment)
     {
+        // A gateway of its own: with no live measurements yet, only the shipped profiles decide.
+        using var gateway = new GatewayApp(TestCatalog.Shipped());
+        using var client = gateway.CreateClient();
         using var request = ChatCompletionsTests.Chat(Body("model-aware", "hello"));
         request.Headers.Add("x-llmrouter-priority", priority);
 
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await client.SendAsync(request);
 
         Assert.Equal(deployment, Header(response, "x-llmrouter-deployment"));
     }
