@@ -99,6 +99,10 @@ public sealed class RequestLogTests : IDisposable
         Assert.NotNull(ok.TraceId);
         Assert.NotNull(ok.SpanId);
 
+        // W3C trace context reaches the upstream: the same trace as the log line.
+        var traceparent = Assert.Single(_openAI.LogEntries).RequestMessage.Headers!["traceparent"].Single();
+        Assert.Equal(ok.TraceId.ToString(), traceparent.Split('-')[1]);
+
         var json = Render(ok);
         Assert.Contains($"\"@tr\":\"{ok.TraceId}\"", json, StringComparison.Ordinal);
         Assert.Contains($"\"@sp\":\"{ok.SpanId}\"", json, StringComparison.Ordinal);
