@@ -1,3 +1,5 @@
+using LlmRouter.Hosting;
+
 namespace LlmRouter.Configuration;
 
 /// <summary>The <c>LlmRouter</c> configuration section: deployments, routes and gateway-wide settings.</summary>
@@ -23,6 +25,9 @@ public sealed class LlmRouterOptions
 
     /// <summary>How long in-flight streams may run on after shutdown begins before they end with an error event, in seconds.</summary>
     public double ShutdownDrainSeconds { get; set; } = 30;
+
+    /// <summary>The admin endpoints and where their key comes from.</summary>
+    public AdminOptions Admin { get; set; } = new();
 
     /// <summary>When true, request/response text may be logged. Off by default.</summary>
     public bool LogContent { get; set; }

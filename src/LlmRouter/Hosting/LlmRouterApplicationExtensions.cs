@@ -20,7 +20,8 @@ public static class LlmRouterApplicationExtensions
 
     /// <summary>
     /// Adds error handling and request logging, then maps <c>POST /v1/chat/completions</c> (through YARP),
-    /// <c>/v1/models</c>, <c>/healthz</c> and <c>/readyz</c>. Fails the start with a readable message when the
+    /// <c>/v1/models</c>, <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and the key-protected <c>/admin/deployments</c>
+    /// and <c>/admin/routes</c>. Fails the start with a readable message when the
     /// configuration is invalid.
     /// </summary>
     public static WebApplication MapLlmRouter(this WebApplication app)
@@ -32,7 +33,8 @@ public static class LlmRouterApplicationExtensions
         app.Services.GetRequiredService<DeploymentGauges>();
 
         app.UseExceptionHandler(error => error.Run(WriteUnhandledErrorAsync));
-        app.UseSerilogRequestLogging(RequestLogging.Configure);
+        var requestLogger = app.Services.GetService<Serilog.ILogger>();
+        app.UseSerilogRequestLogging(options => RequestLogging.Configure(options, requestLogger));
 
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
@@ -44,6 +46,8 @@ public static class LlmRouterApplicationExtensions
         app.MapMethods(ProxyIds.ChatPath, NonPostMethods, MethodNotAllowed);
         app.MapPost("/v1/router/decide", (HttpContext context, RouterDecideEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapMethods("/v1/router/decide", NonPostMethods, MethodNotAllowed);
+        app.MapGet("/admin/deployments", (HttpContext context, AdminEndpoints admin) => admin.DeploymentsAsync(context));
+        app.MapGet("/admin/routes", (HttpContext context, AdminEndpoints admin) => admin.RoutesAsync(context));
 
         app.MapReverseProxy(pipeline =>
         {

@@ -47,6 +47,7 @@ public static class LlmRouterServiceCollectionExtensions
         services.TryAddSingleton<DeploymentCircuitBreakers>();
         services.TryAddSingleton<CandidateFilter>();
         services.TryAddSingleton<RouterDecideEndpoint>();
+        services.TryAddSingleton<AdminEndpoints>();
         services.TryAddSingleton<GracefulShutdown>();
         services.AddOptions<HostOptions>().Configure<IOptions<LlmRouterOptions>>((host, router) =>
         {

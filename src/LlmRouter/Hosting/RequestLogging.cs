@@ -6,12 +6,21 @@ using Serilog.AspNetCore;
 
 namespace LlmRouter.Hosting;
 
-/// <summary>One structured line per request: route, policy, deployment, attempts, status, tokens, durations. Never prompt text or keys.</summary>
+/// <summary>
+/// One structured line per request: route, policy, deployment, attempts, status, tokens, durations and the
+/// error type. Never prompt or completion text, never headers (so never keys).
+/// </summary>
 internal static class RequestLogging
 {
-    public static void Configure(RequestLoggingOptions options)
+    /// <param name="options">Serilog's request logging options.</param>
+    /// <param name="logger">
+    /// The host's own logger. Without it Serilog writes through the static <c>Log.Logger</c>, which is the last
+    /// host built in the process: with several gateways in one process (tests) lines would land in another's sinks.
+    /// </param>
+    public static void Configure(RequestLoggingOptions options, ILogger? logger)
     {
-        options.MessageTemplate = "{RequestMethod} {RequestPath} {StatusCode} in {Elapsed:0.0} ms route={Route} deployment={Deployment} attempts={Attempts}";
+        options.Logger = logger;
+        options.MessageTemplate = "{RequestMethod} {RequestPath} {StatusCode} in {Elapsed:0.0} ms route={Route} policy={Policy} deployment={Deployment} attempts={Attempts}";
         options.EnrichDiagnosticContext = Enrich;
     }
 
@@ -34,12 +43,17 @@ internal static class RequestLogging
 
         if (state is not null)
         {
+            // Elapsed (written by Serilog) is the total; these split it into upstream wait and gateway time.
+            var total = state.Elapsed;
+            diagnostics.Set("TotalMs", total.TotalMilliseconds);
             diagnostics.Set("UpstreamMs", state.UpstreamDuration.TotalMilliseconds);
+            diagnostics.Set("GatewayMs", Math.Max(0, (total - state.UpstreamDuration).TotalMilliseconds));
         }
 
         if (state?.LastError is { } error)
         {
-            diagnostics.Set("ErrorType", error.Type);
+            // The same value as the error.type metric attribute; on a recovered request it names what was recovered from.
+            diagnostics.Set(context.Response.StatusCode >= 400 ? "ErrorType" : "RecoveredErrorType", error.Code ?? error.Type);
         }
     }
 }

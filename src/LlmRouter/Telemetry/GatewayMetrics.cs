@@ -45,7 +45,7 @@ internal sealed class GatewayMetrics
         _attempts = Meter.CreateCounter<long>("llmrouter.upstream.attempts", "{attempt}", "Upstream attempts by deployment and outcome.");
         _retries = Meter.CreateCounter<long>("llmrouter.retries", "{retry}", "Attempts after the first, by route.");
         _fallbacks = Meter.CreateCounter<long>("llmrouter.fallbacks", "{request}", "Requests answered by a deployment other than the first one tried.");
-        _cost = Meter.CreateCounter<double>("llmrouter.cost", "USD", "Estimated cost from configured prices and reported usage.");
+        _cost = Meter.CreateCounter<double>("llmrouter.cost.usd", "{USD}", "Estimated cost from configured prices and reported usage.");
         _cachedTokens = Meter.CreateCounter<long>("llmrouter.tokens.cached", "{token}", "Cached input tokens reported by upstreams.");
     }
 
