@@ -30,6 +30,7 @@ internal sealed class ChatRequestMiddleware
     public async Task InvokeAsync(HttpContext context)
     {
         var catalog = _catalog.Current;
+        context.Response.OnCompleted(_recordRequest, context);
         var intake = await ChatRequestIntake.ReadAsync(context, catalog);
         if (intake is null)
         {
@@ -49,7 +50,6 @@ internal sealed class ChatRequestMiddleware
             }
 
             context.Features.Set(new ChatRoutingFeature(request, route, catalog));
-            context.Response.OnCompleted(_recordRequest, context);
             context.ReassignProxyRequest(yarpRoute, cluster);
             await _next(context);
         }

@@ -12,6 +12,8 @@ namespace LlmRouter.Proxy;
 /// </summary>
 internal sealed class RequestAccounting
 {
+    private const string Unrouted = "none";
+
     private readonly LiveStatsStore _stats;
     private readonly GatewayMetrics _metrics;
 
@@ -59,6 +61,8 @@ internal sealed class RequestAccounting
         var state = context.Features.Get<ForwardingState>();
         if (routing is null)
         {
+            // Refused before routing (bad body, unknown model): counted without a client-chosen label value.
+            _metrics.RecordRequest(Unrouted, Unrouted, null, null, context.Response.StatusCode, 0, fellBack: false, TimeSpan.Zero);
             return;
         }
 
