@@ -42,6 +42,7 @@ internal sealed class DeploymentCircuitBreakers
     private Breaker Create(CircuitBreakerOptions settings)
     {
         var stateProvider = new CircuitBreakerStateProvider();
+        var openUntil = new OpenUntil();
         var pipeline = new ResiliencePipelineBuilder<AttemptVerdict> { TimeProvider = _time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptVerdict>
             {
@@ -51,27 +52,62 @@ internal sealed class DeploymentCircuitBreakers
                 BreakDuration = TimeSpan.FromSeconds(settings.BreakDurationSeconds),
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null and not OperationCanceledException || args.Outcome.Result == AttemptVerdict.Failure),
                 StateProvider = stateProvider,
+                OnOpened = args =>
+                {
+                    openUntil.Set(_time.GetUtcNow() + args.BreakDuration);
+                    return default;
+                },
+                OnHalfOpened = _ =>
+                {
+                    openUntil.Set(DateTimeOffset.MaxValue);
+                    return default;
+                },
             })
             .Build();
-        return new Breaker(pipeline, stateProvider, settings);
+        return new Breaker(pipeline, stateProvider, settings, openUntil, _time);
     }
 
     /// <summary>A deployment's breaker pipeline and its observable state.</summary>
     internal sealed class Breaker
     {
         private readonly CircuitBreakerStateProvider _state;
+        private readonly OpenUntil _openUntil;
+        private readonly TimeProvider _time;
 
-        public Breaker(ResiliencePipeline<AttemptVerdict> pipeline, CircuitBreakerStateProvider state, CircuitBreakerOptions settings)
+        public Breaker(ResiliencePipeline<AttemptVerdict> pipeline, CircuitBreakerStateProvider state, CircuitBreakerOptions settings, OpenUntil openUntil, TimeProvider time)
         {
             Pipeline = pipeline;
             _state = state;
             Settings = settings;
+            _openUntil = openUntil;
+            _time = time;
         }
 
         public ResiliencePipeline<AttemptVerdict> Pipeline { get; }
 
         public CircuitBreakerOptions Settings { get; }
 
-        public CircuitState State => _state.CircuitState;
+        /// <summary>
+        /// Polly leaves Open for HalfOpen only when an execution arrives after the break; callers that skip open
+        /// circuits would then never send the probe. Once the break is over the state reads HalfOpen.
+        /// </summary>
+        public CircuitState State
+        {
+            get
+            {
+                var state = _state.CircuitState;
+                return state == CircuitState.Open && _time.GetUtcNow() >= _openUntil.Value ? CircuitState.HalfOpen : state;
+            }
+        }
+    }
+
+    /// <summary>When the current break ends; unknown (max) until Polly reports the opening.</summary>
+    internal sealed class OpenUntil
+    {
+        private long _ticks = DateTimeOffset.MaxValue.UtcTicks;
+
+        public DateTimeOffset Value => new(Volatile.Read(ref _ticks), TimeSpan.Zero);
+
+        public void Set(DateTimeOffset until) => Volatile.Write(ref _ticks, until.UtcTicks);
     }
 }
