@@ -11,7 +11,6 @@ using OpenAI.Chat;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
-using WireMock.Settings;
 
 namespace LlmRouter.IntegrationTests.Resilience;
 
