@@ -84,13 +84,16 @@ internal sealed class AttemptMiddleware
 
     private async ValueTask<AttemptOutcome> RunAttemptAsync(AttemptScope scope)
     {
-        var (context, routing, proxy, state) = (scope.Context, scope.Routing, scope.Proxy, scope.State);
+        var (context, routing, state) = (scope.Context, scope.Routing, scope.State);
         if (state.Attempts > 0)
         {
             context.Features.Set<IForwarderErrorFeature>(null);
             context.Response.Clear();
-            ResetCandidates(context, routing, proxy, state);
+            ResetCandidates(context, routing, context.GetReverseProxyFeature(), state);
         }
+
+        // ReassignProxyRequest (fallbacks) installs a new feature: always work on the current one.
+        var proxy = context.GetReverseProxyFeature();
 
         var remaining = state.Deadline - _time.GetUtcNow();
         if (remaining <= TimeSpan.Zero)
@@ -103,6 +106,7 @@ internal sealed class AttemptMiddleware
         {
             if (TryReassignToDeployment(context, routing.Route.Fallbacks[state.NextFallback++], routing))
             {
+                proxy = context.GetReverseProxyFeature();
                 candidates = _candidates.Eligible(proxy.AvailableDestinations, state.Failed, state.Deployment?.Id, out var fallbackRetry);
                 soonestRetry = Min(soonestRetry, fallbackRetry);
             }
@@ -111,6 +115,16 @@ internal sealed class AttemptMiddleware
         if (candidates.Count == 0)
         {
             return new AttemptOutcome(false, state.LastError, NoCandidates: true, SoonestRetry: soonestRetry);
+        }
+
+        // The wait for a short Retry-After was for this deployment: the retry goes back to it, not to whichever the policy picks.
+        if (state.Attempts > 0 && state.Deployment is { } waited && WillWaitForSameDeployment(routing, state.LastError))
+        {
+            var same = candidates.FindAll(d => d.DestinationId == waited.Id);
+            if (same.Count > 0)
+            {
+                candidates = same;
+            }
         }
 
         proxy.AvailableDestinations = candidates;

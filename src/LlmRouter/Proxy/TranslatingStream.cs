@@ -14,6 +14,10 @@ internal sealed class TranslatingStream : Stream
 {
     private const int InputBufferSize = 16 * 1024;
 
+    // Aborting the client connection discards output Kestrel has not yet written to the socket; this grace lets the
+    // error event leave before the drop (wall-clock on purpose: it is about the transport, not a route timeout).
+    private static readonly TimeSpan ErrorEventGrace = TimeSpan.FromMilliseconds(100);
+
     private readonly Stream _upstream;
     private readonly IStreamTranslator _translator;
     private readonly StreamLimits _limits;
@@ -66,6 +70,7 @@ internal sealed class TranslatingStream : Stream
                 Report(clientAborted: false);
                 if (_translator.Error is { } error)
                 {
+                    await Task.Delay(ErrorEventGrace, cancellationToken);
                     // The error event is out; failing the read makes YARP abort the client connection, so a
                     // failed stream can never end like a successful one.
                     throw new IOException($"The upstream stream failed: {error.Message}");

@@ -42,8 +42,8 @@ internal sealed class DeploymentCircuitBreakers
     private Breaker Create(CircuitBreakerOptions settings)
     {
         var stateProvider = new CircuitBreakerStateProvider();
-        var breaker = new Breaker(stateProvider, settings, _time);
-        breaker.Pipeline = new ResiliencePipelineBuilder<AttemptVerdict> { TimeProvider = _time }
+        var openUntil = new OpenUntil();
+        var pipeline = new ResiliencePipelineBuilder<AttemptVerdict> { TimeProvider = _time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptVerdict>
             {
                 FailureRatio = settings.FailureRatio,
@@ -54,45 +54,60 @@ internal sealed class DeploymentCircuitBreakers
                 StateProvider = stateProvider,
                 OnOpened = args =>
                 {
-                    breaker.OpenUntil = _time.GetUtcNow() + args.BreakDuration;
-                    return ValueTask.CompletedTask;
+                    openUntil.Set(_time.GetUtcNow() + args.BreakDuration);
+                    return default;
+                },
+                OnHalfOpened = _ =>
+                {
+                    openUntil.Set(DateTimeOffset.MaxValue);
+                    return default;
                 },
             })
             .Build();
-        return breaker;
+        return new Breaker(pipeline, stateProvider, settings, openUntil, _time);
     }
 
     /// <summary>A deployment's breaker pipeline and its observable state.</summary>
     internal sealed class Breaker
     {
         private readonly CircuitBreakerStateProvider _state;
+        private readonly OpenUntil _openUntil;
         private readonly TimeProvider _time;
 
-        public Breaker(CircuitBreakerStateProvider state, CircuitBreakerOptions settings, TimeProvider time)
+        public Breaker(ResiliencePipeline<AttemptVerdict> pipeline, CircuitBreakerStateProvider state, CircuitBreakerOptions settings, OpenUntil openUntil, TimeProvider time)
         {
+            Pipeline = pipeline;
             _state = state;
-            _time = time;
             Settings = settings;
+            _openUntil = openUntil;
+            _time = time;
         }
 
-        public ResiliencePipeline<AttemptVerdict> Pipeline { get; set; } = ResiliencePipeline<AttemptVerdict>.Empty;
+        public ResiliencePipeline<AttemptVerdict> Pipeline { get; }
 
         public CircuitBreakerOptions Settings { get; }
 
-        /// <summary>When an open circuit lets its probe through.</summary>
-        public DateTimeOffset OpenUntil { get; set; }
-
         /// <summary>
-        /// Polly moves an open circuit to half-open only when an execution arrives after the break; since open
-        /// circuits get no attempts, an expired break is reported as half-open so the probe can be sent.
+        /// Polly leaves Open for HalfOpen only when an execution arrives after the break; callers that skip open
+        /// circuits would then never send the probe. Once the break is over the state reads HalfOpen.
         /// </summary>
         public CircuitState State
         {
             get
             {
                 var state = _state.CircuitState;
-                return state == CircuitState.Open && _time.GetUtcNow() >= OpenUntil ? CircuitState.HalfOpen : state;
+                return state == CircuitState.Open && _time.GetUtcNow() >= _openUntil.Value ? CircuitState.HalfOpen : state;
             }
         }
+    }
+
+    /// <summary>When the current break ends; unknown (max) until Polly reports the opening.</summary>
+    internal sealed class OpenUntil
+    {
+        private long _ticks = DateTimeOffset.MaxValue.UtcTicks;
+
+        public DateTimeOffset Value => new(Volatile.Read(ref _ticks), TimeSpan.Zero);
+
+        public void Set(DateTimeOffset until) => Volatile.Write(ref _ticks, until.UtcTicks);
     }
 }
