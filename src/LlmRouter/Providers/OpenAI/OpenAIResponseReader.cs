@@ -13,47 +13,48 @@ internal static class OpenAIResponseReader
         TokenUsage? usage = null;
         string? model = null;
         string? finishReason = null;
-        try
+
+        // A body that is not a JSON object is a broken upstream answer: JsonException makes the gateway answer 502
+        // and retry elsewhere, as for the other providers, instead of passing garbage on as a success.
+        var reader = new Utf8JsonReader(body);
+        if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
-            var reader = new Utf8JsonReader(body);
-            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                if (reader.ValueTextEquals("model"u8))
                 {
-                    if (reader.ValueTextEquals("model"u8))
+                    reader.Read();
+                    model = reader.TokenType == JsonTokenType.String ? reader.GetString() : model;
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("usage"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
                     {
-                        reader.Read();
-                        model = reader.TokenType == JsonTokenType.String ? reader.GetString() : model;
-                        reader.Skip();
-                    }
-                    else if (reader.ValueTextEquals("usage"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.StartObject)
-                        {
-                            usage = OpenAIUsageReader.Read(ref reader);
-                        }
-                        else
-                        {
-                            reader.Skip();
-                        }
-                    }
-                    else if (reader.ValueTextEquals("choices"u8))
-                    {
-                        reader.Read();
-                        finishReason = ReadFirstFinishReason(ref reader);
+                        usage = OpenAIUsageReader.Read(ref reader);
                     }
                     else
                     {
-                        reader.Read();
                         reader.Skip();
                     }
                 }
+                else if (reader.ValueTextEquals("choices"u8))
+                {
+                    reader.Read();
+                    finishReason = ReadFirstFinishReason(ref reader);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
             }
         }
-        catch (JsonException)
+
+        if (model is null && usage is null && finishReason is null)
         {
-            // A malformed 200 body still goes to the client as the upstream sent it; accounting keeps what was read.
+            throw new JsonException("The upstream response is not a chat completion.");
         }
 
         // The interface hands the body over as a span, so one copy is unavoidable here.

@@ -35,6 +35,15 @@ public sealed class OpenAIResponseTests
         return new OpenAIAdapter().TranslateResponse(Encoding.UTF8.GetBytes(body), request, Deployment());
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("<html>502 Bad Gateway</html>")]
+    [InlineData("{\"id\":\"chatcmpl-1\",\"choices\":[")]
+    [InlineData("[]")]
+    [InlineData("{}")]
+    public void TranslateResponse_NotAChatCompletion_ThrowsSoTheGatewayAnswers502AndRetries(string body)
+        => Assert.ThrowsAny<System.Text.Json.JsonException>(() => Translate(body));
+
     [Fact]
     public void TranslateResponse_FullCompletion_PassesBodyThroughAndExtractsAccounting()
     {
@@ -65,12 +74,6 @@ public sealed class OpenAIResponseTests
     }
 
     [Fact]
-    public void TranslateResponse_InvalidJson_PassesBodyThroughWithoutAccounting()
-    {
-        var response = Translate("""{"model":"m","usage":{"prompt_tokens":""");
-
-        Assert.Equal("""{"model":"m","usage":{"prompt_tokens":""", Encoding.UTF8.GetString(response.Body.Span));
-        Assert.Null(response.Usage);
-        Assert.Equal("m", response.ResponseModel);
-    }
+    public void TranslateResponse_TruncatedJson_Throws()
+        => Assert.ThrowsAny<System.Text.Json.JsonException>(() => Translate("""{"model":"m","usage":{"prompt_tokens":"""));
 }
