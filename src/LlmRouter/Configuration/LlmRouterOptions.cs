@@ -28,7 +28,4 @@ public sealed class LlmRouterOptions
 
     /// <summary>The admin endpoints and where their key comes from.</summary>
     public AdminOptions Admin { get; set; } = new();
-
-    /// <summary>When true, request/response text may be logged. Off by default.</summary>
-    public bool LogContent { get; set; }
 }
