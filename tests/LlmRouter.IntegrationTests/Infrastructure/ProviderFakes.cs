@@ -84,7 +84,8 @@ public static class ProviderFakes
           "details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"32.5s"}]}}
         """;
 
-    public static void StubAnthropic(WireMockServer server, string body, bool stream = false, int status = 200, params (string Name, string Value)[] headers)
+    /// <summary>An upstream answer: the status, an SSE or JSON content type, any extra headers, and the body.</summary>
+    public static IResponseBuilder Answer(string body, bool stream = false, int status = 200, params (string Name, string Value)[] headers)
     {
         var response = Response.Create().WithStatusCode(status)
             .WithHeader("Content-Type", stream ? "text/event-stream" : "application/json")
@@ -94,16 +95,23 @@ public static class ProviderFakes
             response = response.WithHeader(name, value);
         }
 
-        server.Given(Request.Create().WithPath("/v1/messages").UsingPost()).RespondWith(response);
+        return response;
     }
+
+    /// <summary>Answers every OpenAI <c>POST /v1/chat/completions</c> with <paramref name="response"/>.</summary>
+    public static void StubOpenAI(WireMockServer server, IResponseBuilder response)
+        => server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost()).RespondWith(response);
+
+    public static void StubOpenAI(WireMockServer server, string body, bool stream = false, int status = 200, params (string Name, string Value)[] headers)
+        => StubOpenAI(server, Answer(body, stream, status, headers));
+
+    public static void StubAnthropic(WireMockServer server, string body, bool stream = false, int status = 200, params (string Name, string Value)[] headers)
+        => server.Given(Request.Create().WithPath("/v1/messages").UsingPost()).RespondWith(Answer(body, stream, status, headers));
 
     public static void StubGemini(WireMockServer server, string model, string body, bool stream = false, int status = 200)
     {
         var path = stream ? $"/v1beta/models/{model}:streamGenerateContent" : $"/v1beta/models/{model}:generateContent";
-        server.Given(Request.Create().WithPath(path).UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(status)
-                .WithHeader("Content-Type", stream ? "text/event-stream" : "application/json")
-                .WithBody(body));
+        server.Given(Request.Create().WithPath(path).UsingPost()).RespondWith(Answer(body, stream, status));
     }
 
     private static string Event(string name, string data) => $"event: {name}\ndata: {data}\n\n";

@@ -3,8 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using LlmRouter.IntegrationTests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 using WireMock.Server;
 
 namespace LlmRouter.IntegrationTests.Proxy;
@@ -33,8 +31,7 @@ public sealed class ChatCompletionsTests : IDisposable
     [Fact]
     public async Task Post_NonStreaming_ForwardsToUpstreamAndReturnsItsCompletion()
     {
-        _upstream.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
-            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Completion));
+        ProviderFakes.StubOpenAI(_upstream, Completion);
 
         using var request = Chat("""{"model":"primary","messages":[{"role":"user","content":"Hi"}],"custom_field":42}""");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "client-key");
@@ -67,8 +64,7 @@ public sealed class ChatCompletionsTests : IDisposable
             """{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}""",
         };
         var sse = string.Concat(chunks.Select(c => $"data: {c}\n\n")) + "data: [DONE]\n\n";
-        _upstream.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
-            .RespondWith(Response.Create().WithHeader("Content-Type", "text/event-stream").WithBody(sse));
+        ProviderFakes.StubOpenAI(_upstream, sse, stream: true);
 
         using var request = Chat("""{"model":"primary","stream":true,"messages":[{"role":"user","content":"Hi"}]}""");
         using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -87,9 +83,11 @@ public sealed class ChatCompletionsTests : IDisposable
     [Fact]
     public async Task Post_UpstreamRateLimited_ReturnsOpenAIErrorWithRetryAfter()
     {
-        _upstream.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Content-Type", "application/json").WithHeader("retry-after", "7")
-                .WithBody("""{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}"""));
+        ProviderFakes.StubOpenAI(
+            _upstream,
+            """{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}""",
+            status: 429,
+            headers: ("retry-after", "7"));
 
         using var response = await _client.SendAsync(Chat("""{"model":"primary","messages":[{"role":"user","content":"Hi"}]}"""));
 

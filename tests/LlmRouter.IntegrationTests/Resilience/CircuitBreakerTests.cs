@@ -5,8 +5,6 @@ using LlmRouter.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 using WireMock.Server;
 
 namespace LlmRouter.IntegrationTests.Resilience;
@@ -121,8 +119,6 @@ public sealed class CircuitBreakerTests : IDisposable
     private void Answer(int status)
     {
         _upstream.ResetMappings();
-        _upstream.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json")
-                .WithBody(status == 200 ? OpenAIWire.Completion("recovered") : OpenAIWire.ServerError));
+        ProviderFakes.StubOpenAI(_upstream, status == 200 ? OpenAIWire.Completion("recovered") : OpenAIWire.ServerError, status: status);
     }
 }

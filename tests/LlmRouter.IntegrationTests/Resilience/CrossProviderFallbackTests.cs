@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using LlmRouter.IntegrationTests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 using WireMock.Server;
 
 namespace LlmRouter.IntegrationTests.Resilience;
@@ -17,8 +15,7 @@ public sealed class CrossProviderFallbackTests : IDisposable
 
     public CrossProviderFallbackTests()
     {
-        _openAI.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(500).WithHeader("Content-Type", "application/json").WithBody(OpenAIWire.ServerError));
+        ProviderFakes.StubOpenAI(_openAI, OpenAIWire.ServerError, status: 500);
         var catalog = new TestCatalog()
             .Deployment("gpt", "OpenAI", _openAI.Url!, model: "gpt-4o")
             .Deployment("claude", "Anthropic", _anthropic.Url!, model: "claude-sonnet-4-5", apiKeyVariable: "TEST_ANTHROPIC_KEY")

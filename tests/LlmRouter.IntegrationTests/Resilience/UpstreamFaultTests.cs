@@ -8,8 +8,6 @@ using LlmRouter.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using OpenAI;
 using OpenAI.Chat;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 using WireMock.Server;
 
 namespace LlmRouter.IntegrationTests.Resilience;
@@ -30,8 +28,7 @@ public sealed class UpstreamFaultTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _live.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
-            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(OpenAIWire.Completion("from live")));
+        ProviderFakes.StubOpenAI(_live, OpenAIWire.Completion("from live"));
         _stream = await KestrelUpstream.StartAsync(_streaming.HandleAsync);
 
         var resilience = new JsonObject
@@ -195,8 +192,7 @@ public sealed class UpstreamFaultTests : IAsyncLifetime
     }
 
     private void StubSlow()
-        => _faulty.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
-            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(OpenAIWire.Completion("too late")).WithDelay(TimeSpan.FromSeconds(4)));
+        => ProviderFakes.StubOpenAI(_faulty, ProviderFakes.Answer(OpenAIWire.Completion("too late")).WithDelay(TimeSpan.FromSeconds(4)));
 
     private static async Task<string?> ErrorCodeAsync(HttpResponseMessage response)
     {

@@ -5,8 +5,6 @@ using LlmRouter.IntegrationTests.Infrastructure;
 using LlmRouter.IntegrationTests.Proxy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 using WireMock.Server;
 
 namespace LlmRouter.IntegrationTests.Routing;
@@ -71,10 +69,9 @@ public sealed class LivePolicyTests : IDisposable
     {
         server.ResetMappings();
         var response = fail
-            ? Response.Create().WithStatusCode(500).WithHeader("Content-Type", "application/json")
-                .WithBody("""{"error":{"message":"boom","type":"server_error","param":null,"code":null}}""")
-            : Response.Create().WithHeader("Content-Type", "application/json").WithBody(Completion);
-        server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost()).RespondWith(response.WithDelay(delayMs));
+            ? ProviderFakes.Answer("""{"error":{"message":"boom","type":"server_error","param":null,"code":null}}""", status: 500)
+            : ProviderFakes.Answer(Completion);
+        ProviderFakes.StubOpenAI(server, response.WithDelay(delayMs));
     }
 
     // Share of upstream attempts the third deployment received during a run of requests; every request must succeed.

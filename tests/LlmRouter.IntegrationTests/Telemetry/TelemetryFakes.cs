@@ -3,8 +3,6 @@ using System.Text;
 using LlmRouter.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Exporter;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 using WireMock.Server;
 
 namespace LlmRouter.IntegrationTests.Telemetry;
@@ -30,8 +28,7 @@ internal static class TelemetryFakes
         """;
 
     public static void StubOpenAI(WireMockServer server, int status = 200, string? body = null)
-        => server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json").WithBody(body ?? OpenAICompletion));
+        => ProviderFakes.StubOpenAI(server, body ?? OpenAICompletion, status: status);
 
     public static void StubOpenAIError(WireMockServer server, int status, string type, string code)
         => StubOpenAI(server, status, $$"""{"error":{"message":"Upstream says no","type":"{{type}}","param":null,"code":"{{code}}"} }""");

@@ -57,18 +57,8 @@ internal static class AnthropicResponseTranslator
         var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
         using (var json = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
-            json.WriteStartObject();
-            json.WriteString("id"u8, id);
-            json.WriteString("object"u8, "chat.completion"u8);
-            json.WriteNumber("created"u8, OpenAIIds.Now(time));
-            json.WriteString("model"u8, model);
-            json.WritePropertyName("choices"u8);
-            json.WriteStartArray();
-            json.WriteStartObject();
-            json.WriteNumber("index"u8, 0);
-            json.WritePropertyName("message"u8);
-            json.WriteStartObject();
-            json.WriteString("role"u8, "assistant"u8);
+            ChatCompletionWriter.WriteStart(json, id, OpenAIIds.Now(time), model);
+            ChatCompletionWriter.WriteChoiceStart(json, 0);
             WriteContent(json, content, jsonInput);
             json.WriteNull("refusal"u8);
             if (toolCallCount > 0)
@@ -76,18 +66,8 @@ internal static class AnthropicResponseTranslator
                 WriteToolCalls(json, content, jsonInput.ValueKind != JsonValueKind.Undefined);
             }
 
-            json.WriteEndObject();
-            json.WriteNull("logprobs"u8);
-            json.WriteString("finish_reason"u8, finishReason);
-            json.WriteEndObject();
-            json.WriteEndArray();
-            if (usage is { } tokens)
-            {
-                json.WritePropertyName("usage"u8);
-                tokens.WriteTo(json);
-            }
-
-            json.WriteEndObject();
+            ChatCompletionWriter.WriteChoiceEnd(json, finishReason);
+            ChatCompletionWriter.WriteEnd(json, usage);
         }
 
         return new TranslatedResponse(buffer.WrittenMemory, usage, model, finishReason);

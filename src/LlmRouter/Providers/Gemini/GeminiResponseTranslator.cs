@@ -33,13 +33,7 @@ internal static class GeminiResponseTranslator
         string? firstFinishReason = null;
         using (var json = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
-            json.WriteStartObject();
-            json.WriteString("id"u8, id);
-            json.WriteString("object"u8, "chat.completion"u8);
-            json.WriteNumber("created"u8, created);
-            json.WriteString("model"u8, model);
-            json.WritePropertyName("choices"u8);
-            json.WriteStartArray();
+            ChatCompletionWriter.WriteStart(json, id, created, model);
             if (root.TryGetProperty("candidates"u8, out var candidates) && candidates.ValueKind == JsonValueKind.Array && candidates.GetArrayLength() > 0)
             {
                 var position = 0;
@@ -55,20 +49,13 @@ internal static class GeminiResponseTranslator
                 var blocked = root.TryGetProperty("promptFeedback"u8, out var feedback) && feedback.ValueKind == JsonValueKind.Object
                     && feedback.TryGetProperty("blockReason"u8, out _);
                 firstFinishReason = blocked ? GeminiFinishReasons.ContentFilter : GeminiFinishReasons.Stop;
-                WriteChoiceStart(json, 0);
+                ChatCompletionWriter.WriteChoiceStart(json, 0);
                 json.WriteNull("content"u8);
                 json.WriteNull("refusal"u8);
-                WriteChoiceEnd(json, firstFinishReason);
+                ChatCompletionWriter.WriteChoiceEnd(json, firstFinishReason);
             }
 
-            json.WriteEndArray();
-            if (usage is { } value)
-            {
-                json.WritePropertyName("usage"u8);
-                value.WriteTo(json);
-            }
-
-            json.WriteEndObject();
+            ChatCompletionWriter.WriteEnd(json, usage);
         }
 
         return new TranslatedResponse(buffer.WrittenMemory, usage, model, firstFinishReason);
@@ -85,7 +72,7 @@ internal static class GeminiResponseTranslator
             ? partsElement
             : default;
 
-        WriteChoiceStart(json, index);
+        ChatCompletionWriter.WriteChoiceStart(json, index);
         var text = JoinText(parts);
         if (text is null)
         {
@@ -100,25 +87,8 @@ internal static class GeminiResponseTranslator
         var sawFunctionCall = WriteToolCalls(json, parts, signatures);
         var finishReason = GeminiFinishReasons.Map(
             candidate.TryGetProperty("finishReason"u8, out var reason) ? reason : default, sawFunctionCall);
-        WriteChoiceEnd(json, finishReason);
+        ChatCompletionWriter.WriteChoiceEnd(json, finishReason);
         return finishReason;
-    }
-
-    private static void WriteChoiceStart(Utf8JsonWriter json, int index)
-    {
-        json.WriteStartObject();
-        json.WriteNumber("index"u8, index);
-        json.WritePropertyName("message"u8);
-        json.WriteStartObject();
-        json.WriteString("role"u8, "assistant"u8);
-    }
-
-    private static void WriteChoiceEnd(Utf8JsonWriter json, string finishReason)
-    {
-        json.WriteEndObject();
-        json.WriteNull("logprobs"u8);
-        json.WriteString("finish_reason"u8, finishReason);
-        json.WriteEndObject();
     }
 
     /// <summary>The non-thought text parts joined, or null when there are none (e.g. a tool-call-only answer).</summary>

@@ -221,7 +221,7 @@ public sealed class AnthropicStreamTranslatorTests
 
         var (output, _, translator) = RunStream(StreamRequest, Whole(upstream));
 
-        var error = output.AssertEndsWithErrorWithoutDone(translator);
+        var error = output.AssertEndsWithErrorWithoutDone();
         Assert.Equal(4, output.Events.Count);
         Assert.Equal("Hello", output.Content());
         Assert.Equal("Overloaded", error.GetProperty("message").GetString());
@@ -244,7 +244,7 @@ public sealed class AnthropicStreamTranslatorTests
 
         var (output, _, translator) = RunStream(StreamRequest, Whole(upstream));
 
-        var error = output.AssertEndsWithErrorWithoutDone(translator);
+        var error = output.AssertEndsWithErrorWithoutDone();
         Assert.Equal(2, output.Events.Count);
         Assert.Equal("api_error", error.GetProperty("type").GetString());
         Assert.Equal(500, translator.Error!.StatusCode);
@@ -261,7 +261,7 @@ public sealed class AnthropicStreamTranslatorTests
 
         var (output, _, translator) = RunStream(StreamRequest, Whole(upstream));
 
-        var error = output.AssertEndsWithErrorWithoutDone(translator);
+        var error = output.AssertEndsWithErrorWithoutDone();
         Assert.Equal(3, output.Events.Count);
         Assert.Equal("stream_truncated", error.GetProperty("code").GetString());
         translator.Dispose();
@@ -300,7 +300,7 @@ public sealed class AnthropicStreamTranslatorTests
 
         var (output, _, translator) = RunStream(StreamRequest, Whole(upstream));
 
-        output.AssertEndsWithErrorWithoutDone(translator);
+        output.AssertEndsWithErrorWithoutDone();
         Assert.Equal(502, translator.Error!.StatusCode);
         translator.Dispose();
     }

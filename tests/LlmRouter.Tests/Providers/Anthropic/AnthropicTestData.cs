@@ -51,6 +51,6 @@ internal static class AnthropicTestData
 
         translator.Complete(buffer);
         var raw = buffer.WrittenSpan.ToArray();
-        return (SseTestOutput.Parse(raw), raw, translator);
+        return (SseTestOutput.Parse(raw, translator), raw, translator);
     }
 }

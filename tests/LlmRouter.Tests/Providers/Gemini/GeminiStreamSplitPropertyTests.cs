@@ -17,7 +17,7 @@ public sealed partial class GeminiStreamSplitPropertyTests
     public void Translate_RandomReadSplits_GiveIdenticalOutput()
     {
         var expected = Normalise(Translate([Recorded]));
-        var content = StreamOutput.Parse(Encoding.UTF8.GetBytes(expected), null, null, null, null).Content();
+        var content = SseTestOutput.Parse(Encoding.UTF8.GetBytes(expected)).Content();
         Assert.Equal("Grüße aus Köln — 日本語 😀👍🏽 \"quoted\"\ncafé", content);
 
         var random = new Random(20240611);
@@ -58,7 +58,7 @@ public sealed partial class GeminiStreamSplitPropertyTests
         using var translator = StreamTranslator(includeUsage: true);
         var bytes = RunStream(translator, reads);
         Assert.Null(translator.Error);
-        StreamOutput.Parse(bytes, translator.Error, translator.Usage, translator.FinishReason, translator.ResponseModel);
+        SseTestOutput.Parse(bytes, translator);
         return Encoding.UTF8.GetString(bytes);
     }
 

@@ -103,7 +103,7 @@ public sealed class GeminiStreamTranslatorTests
 
         using var translator = StreamTranslator();
         var bytes = RunStream(translator, reads);
-        var output = StreamOutput.Parse(bytes, translator.Error, translator.Usage, translator.FinishReason, translator.ResponseModel);
+        var output = SseTestOutput.Parse(bytes, translator);
 
         Assert.DoesNotContain('\uFFFD', output.Text);
         Assert.Equal("café 😀!", output.Content());

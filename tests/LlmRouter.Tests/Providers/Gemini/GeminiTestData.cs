@@ -58,10 +58,10 @@ internal static class GeminiTestData
         return output.WrittenSpan.ToArray();
     }
 
-    public static StreamOutput RunStream(string upstream, bool includeUsage = false, ThoughtSignatureStore? store = null)
+    public static SseTestOutput RunStream(string upstream, bool includeUsage = false, ThoughtSignatureStore? store = null)
     {
         using var translator = StreamTranslator(includeUsage, store);
         var bytes = RunStream(translator, [Encoding.UTF8.GetBytes(upstream)]);
-        return StreamOutput.Parse(bytes, translator.Error, translator.Usage, translator.FinishReason, translator.ResponseModel);
+        return SseTestOutput.Parse(bytes, translator);
     }
 }

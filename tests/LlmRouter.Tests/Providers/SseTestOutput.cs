@@ -2,9 +2,12 @@ using System.Text;
 using System.Text.Json;
 using LlmRouter.Providers;
 
-namespace LlmRouter.Tests.Providers.Anthropic;
+namespace LlmRouter.Tests.Providers;
 
-/// <summary>Reads what a stream translator wrote: every <c>data:</c> event parsed as JSON, and whether it ended with [DONE].</summary>
+/// <summary>
+/// Reads what a stream translator wrote: every <c>data:</c> event parsed as JSON, whether it ended with [DONE], and
+/// the translator's state (error, usage, finish, model) when it finished.
+/// </summary>
 internal sealed class SseTestOutput
 {
     private SseTestOutput(string text, List<JsonElement> events, bool endsWithDone)
@@ -21,13 +24,26 @@ internal sealed class SseTestOutput
 
     public bool EndsWithDone { get; }
 
-    /// <summary>Parses SSE output; fails the test on a non-data line, invalid JSON or anything after [DONE].</summary>
-    public static SseTestOutput Parse(ReadOnlySpan<byte> output)
+    public UpstreamError? Error { get; private init; }
+
+    public TokenUsage? Usage { get; private init; }
+
+    public string? FinishReason { get; private init; }
+
+    public string? ResponseModel { get; private init; }
+
+    /// <summary>
+    /// Parses SSE output and snapshots <paramref name="translator"/>'s state; fails the test on invalid UTF-8, an
+    /// event not framed as <c>data: …\n\n</c>, invalid JSON or anything after [DONE].
+    /// </summary>
+    public static SseTestOutput Parse(ReadOnlySpan<byte> output, IStreamTranslator? translator = null)
     {
         var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(output);
+        Assert.EndsWith("\n\n", text, StringComparison.Ordinal);
+        var blocks = text[..^2].Split("\n\n");
         var events = new List<JsonElement>();
         var done = false;
-        foreach (var block in text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        foreach (var block in blocks)
         {
             Assert.False(done, "Output continued after data: [DONE].");
             Assert.StartsWith("data: ", block, StringComparison.Ordinal);
@@ -42,14 +58,20 @@ internal sealed class SseTestOutput
             events.Add(document.RootElement.Clone());
         }
 
-        return new SseTestOutput(text, events, done);
+        return new SseTestOutput(text, events, done)
+        {
+            Error = translator?.Error,
+            Usage = translator?.Usage,
+            FinishReason = translator?.FinishReason,
+            ResponseModel = translator?.ResponseModel,
+        };
     }
 
     /// <summary>
     /// Asserts a failed stream's ending: exactly one error event, it is the last event, no <c>[DONE]</c> anywhere
     /// (a failed stream never signals success), and the translator recorded the error. Returns the <c>error</c> object.
     /// </summary>
-    public JsonElement AssertEndsWithErrorWithoutDone(IStreamTranslator translator)
+    public JsonElement AssertEndsWithErrorWithoutDone()
     {
         Assert.False(EndsWithDone, "A failed stream must not end with data: [DONE].");
         Assert.DoesNotContain("[DONE]", Text, StringComparison.Ordinal);
@@ -57,20 +79,38 @@ internal sealed class SseTestOutput
         var last = Events[^1];
         Assert.Equal(["error"], last.EnumerateObject().Select(property => property.Name));
         Assert.Single(Events, chunk => chunk.TryGetProperty("error", out _));
-        Assert.NotNull(translator.Error);
+        Assert.NotNull(Error);
         return last.GetProperty("error");
     }
 
-    /// <summary>The concatenated <c>delta.content</c> of all chunks.</summary>
-    public string Content()
+    /// <summary>The delta of the single choice of chunk <paramref name="index"/>.</summary>
+    public JsonElement Delta(int index) => Events[index].GetProperty("choices")[0].GetProperty("delta");
+
+    public string? Finish(int index)
+    {
+        var finish = Events[index].GetProperty("choices")[0].GetProperty("finish_reason");
+        return finish.ValueKind == JsonValueKind.Null ? null : finish.GetString();
+    }
+
+    /// <summary>All content deltas of choice <paramref name="choice"/>, concatenated.</summary>
+    public string Content(int choice = 0)
     {
         var builder = new StringBuilder();
         foreach (var chunk in Events)
         {
-            if (chunk.TryGetProperty("choices", out var choices) && choices.GetArrayLength() > 0
-                && choices[0].GetProperty("delta").TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
+            if (!chunk.TryGetProperty("choices", out var choices))
             {
-                builder.Append(content.GetString());
+                continue;
+            }
+
+            foreach (var item in choices.EnumerateArray())
+            {
+                if (item.GetProperty("index").GetInt32() == choice
+                    && item.GetProperty("delta").TryGetProperty("content", out var content)
+                    && content.ValueKind == JsonValueKind.String)
+                {
+                    builder.Append(content.GetString());
+                }
             }
         }
 
