@@ -40,8 +40,7 @@ internal sealed class AttemptMiddleware
     public async Task InvokeAsync(HttpContext context)
     {
         var routing = context.Features.Get<ChatRoutingFeature>();
-        var proxy = context.Features.Get<IReverseProxyFeature>();
-        if (routing is null || proxy is null)
+        if (routing is null || context.Features.Get<IReverseProxyFeature>() is null)
         {
             await _next(context);
             return;
@@ -52,7 +51,7 @@ internal sealed class AttemptMiddleware
         var state = new ForwardingState(resilience.MaxAttempts, _time.GetUtcNow() + TimeSpan.FromSeconds(resilience.TotalTimeoutSeconds));
         context.Features.Set(state);
 
-        var attempt = new AttemptScope(this, context, routing, proxy, state, clientAborted);
+        var attempt = new AttemptScope(this, context, routing, state, clientAborted);
         AttemptOutcome outcome;
         try
         {
@@ -250,8 +249,8 @@ internal sealed class AttemptMiddleware
     private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
 
     /// <summary>Everything one request's attempts share, passed through Polly without a closure.</summary>
-    private sealed record AttemptScope(AttemptMiddleware Middleware, HttpContext Context, ChatRoutingFeature Routing, IReverseProxyFeature Proxy,
-        ForwardingState State, CancellationToken ClientAborted)
+    private sealed record AttemptScope(AttemptMiddleware Middleware, HttpContext Context, ChatRoutingFeature Routing, ForwardingState State,
+        CancellationToken ClientAborted)
     {
         public ValueTask<AttemptOutcome> RunAsync() => Middleware.RunAttemptAsync(this);
     }
