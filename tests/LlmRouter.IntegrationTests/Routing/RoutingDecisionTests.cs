@@ -104,6 +104,24 @@ public sealed class RoutingDecisionTests : IClassFixture<RoutingDecisionTests.Sh
     }
 
     [Fact]
+    public async Task ConsistentHash_TwoGatewayInstances_AgreeOnEveryKey()
+    {
+        using var other = new GatewayApp(TestCatalog.Shipped());
+        using var otherClient = other.CreateClient();
+        var deployments = new HashSet<string>();
+
+        for (var i = 0; i < 30; i++)
+        {
+            var first = await HashedDeploymentAsync(_gateway.Client, $"user-{i}");
+            var second = await HashedDeploymentAsync(otherClient, $"user-{i}");
+            Assert.Equal(first, second);
+            deployments.Add(first);
+        }
+
+        Assert.True(deployments.Count > 1, "30 keys should spread over more than one deployment");
+    }
+
+    [Fact]
     public async Task Decide_ExplainsWithoutCallingUpstreams()
     {
         var before = _gateway.SimulatorRequests;
@@ -145,6 +163,14 @@ public sealed class RoutingDecisionTests : IClassFixture<RoutingDecisionTests.Sh
         using var response = await _gateway.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/router/decide") { Content = ChatCompletionsTests.Chat(Body("nope", "hi")).Content });
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private static async Task<string> HashedDeploymentAsync(HttpClient client, string user)
+    {
+        // No hash header: the request's `user` field is the key.
+        var body = JsonSerializer.Serialize(new { model = "consistent-hash", user, messages = new[] { new { role = "user", content = "hi" } } });
+        using var response = await client.SendAsync(ChatCompletionsTests.Chat(body));
+        return Header(response, "x-llmrouter-deployment");
     }
 
     private static string Body(string model, string prompt)
