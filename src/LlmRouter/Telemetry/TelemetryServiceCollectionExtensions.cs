@@ -16,24 +16,26 @@ internal static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton<DeploymentGauges>();
         var otlpEndpoint = configuration["LlmRouter:Telemetry:OtlpEndpoint"];
 
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("llmrouter"))
             .WithMetrics(metrics => metrics
                 .AddMeter(GatewayMetrics.MeterName, "Polly")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddPrometheusExporter())
-            .WithTracing(tracing =>
-            {
-                tracing.AddSource(GatewayTracing.SourceName)
-                    .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/metrics"))
-                    .AddHttpClientInstrumentation();
-                if (!string.IsNullOrWhiteSpace(otlpEndpoint))
-                {
-                    tracing.AddOtlpExporter(options => options.Endpoint = new Uri(otlpEndpoint));
-                }
-            });
+                .AddPrometheusExporter());
+
+        // Spans are recorded only when they have somewhere to go: a sampled span per request and per attempt
+        // costs measurable throughput. Trace context (W3C traceparent, log trace ids) flows either way.
+        if (!string.IsNullOrWhiteSpace(otlpEndpoint))
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(GatewayTracing.SourceName)
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/metrics"))
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter(options => options.Endpoint = new Uri(otlpEndpoint)));
+        }
+
         return services;
     }
 }
