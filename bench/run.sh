@@ -311,5 +311,5 @@ done < <(targets "-stream")
       }
     }' "$RESULTS"
   echo "stream rows: p50/p99 over $STREAM_REQUESTS sequential requests (ttfb = time to first byte, total = whole stream)."
-  echo "LlmRouter peak RSS over the whole run: $((PEAK_KB / 1024)) MB. Elapsed: $(( $(date +%s) - START_TIME )) s. Raw results: $OUT"
+  echo "LlmRouter peak RSS over the whole run: $(awk -v kb="$PEAK_KB" 'BEGIN { printf "%.0f", kb / 1024 }') MB. Elapsed: $(( $(date +%s) - START_TIME )) s. Raw results: $OUT"
 } | tee "$OUT/table.txt"
