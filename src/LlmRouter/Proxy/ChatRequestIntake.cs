@@ -14,7 +14,17 @@ internal static class ChatRequestIntake
     public static async Task<(ChatRequest Request, RouteDefinition Route)?> ReadAsync(HttpContext context, RouterCatalog catalog)
     {
         var limit = catalog.Options.MaxRequestBodyBytes;
-        var body = await RequestBodyReader.ReadAsync(context.Request, limit, context.RequestAborted);
+        byte[]? body;
+        try
+        {
+            body = await RequestBodyReader.ReadAsync(context.Request, limit, context.RequestAborted);
+        }
+        catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException or BadHttpRequestException)
+        {
+            // The client left while sending its body: nobody is there to answer, and it is not a gateway error.
+            return null;
+        }
+
         if (body is null)
         {
             await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
