@@ -19,9 +19,15 @@ internal static class ChatRequestIntake
         {
             body = await RequestBodyReader.ReadAsync(context.Request, limit, context.RequestAborted);
         }
-        catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException or BadHttpRequestException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             // The client left while sending its body: nobody is there to answer, and it is not a gateway error.
+            return null;
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // A truncated or malformed body is the client's mistake, not a 500.
+            await GatewayError.WriteAsync(context, ex.StatusCode, "The request body could not be read.", "invalid_request_error");
             return null;
         }
 
