@@ -22,8 +22,8 @@ internal interface IProviderAdapter
     /// <summary>Sets the provider's auth headers (and version headers) on the outgoing request.</summary>
     void ApplyHeaders(HttpRequestHeaders headers, string? apiKey);
 
-    /// <summary>Translates a successful non-streaming body.</summary>
-    TranslatedResponse TranslateResponse(ReadOnlySpan<byte> body, ChatRequest request, Deployment deployment);
+    /// <summary>Translates a successful non-streaming body. A pass-through adapter may return <paramref name="body"/> itself.</summary>
+    TranslatedResponse TranslateResponse(ReadOnlyMemory<byte> body, ChatRequest request, Deployment deployment);
 
     /// <summary>Creates a translator for a successful streaming response.</summary>
     IStreamTranslator CreateStreamTranslator(ChatRequest request, Deployment deployment);

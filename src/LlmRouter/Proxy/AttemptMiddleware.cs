@@ -119,10 +119,13 @@ internal sealed class AttemptMiddleware
         // The wait for a short Retry-After was for this deployment: the retry goes back to it, not to whichever the policy picks.
         if (state.Attempts > 0 && state.Deployment is { } waited && WillWaitForSameDeployment(routing, state.LastError))
         {
-            var same = candidates.FindAll(d => d.DestinationId == waited.Id);
-            if (same.Count > 0)
+            foreach (var candidate in candidates)
             {
-                candidates = same;
+                if (candidate.DestinationId == waited.Id)
+                {
+                    candidates = [candidate];
+                    break;
+                }
             }
         }
 
@@ -173,7 +176,7 @@ internal sealed class AttemptMiddleware
 
         if (state.Deployment is { } failed && !WillWaitForSameDeployment(routing, state.LastError))
         {
-            state.Failed.Add(failed.Id);
+            state.MarkFailed(failed.Id);
         }
 
         return new AttemptOutcome(true, state.LastError);

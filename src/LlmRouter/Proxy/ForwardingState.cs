@@ -8,6 +8,7 @@ namespace LlmRouter.Proxy;
 internal sealed class ForwardingState
 {
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+    private HashSet<string>? _failed;
 
     public ForwardingState(int maxAttempts, DateTimeOffset deadline)
     {
@@ -45,7 +46,10 @@ internal sealed class ForwardingState
     public long AttemptTimestamp { get; private set; }
 
     /// <summary>Deployments that failed an attempt; not picked again for this request.</summary>
-    public HashSet<string> Failed { get; } = new(StringComparer.Ordinal);
+    public IReadOnlySet<string>? Failed => _failed;
+
+    /// <summary>Marks a deployment as failed for the rest of this request (the set is created on the first failure).</summary>
+    public void MarkFailed(string deploymentId) => (_failed ??= new HashSet<string>(StringComparer.Ordinal)).Add(deploymentId);
 
     /// <summary>The last retryable upstream failure, answered to the client if no attempt succeeds.</summary>
     public UpstreamError? LastError { get; set; }

@@ -16,7 +16,7 @@ internal sealed class TranslatingStream : Stream
 
     // Aborting the client connection discards output Kestrel has not yet written to the socket; this grace lets the
     // error event leave before the drop (wall-clock on purpose: it is about the transport, not a route timeout).
-    private static readonly TimeSpan ErrorEventGrace = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ErrorEventGrace = TimeSpan.FromMilliseconds(250);
 
     private readonly Stream _upstream;
     private readonly IStreamTranslator _translator;

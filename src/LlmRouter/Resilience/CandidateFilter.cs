@@ -23,24 +23,40 @@ internal sealed class CandidateFilter
     /// <param name="failed">Deployments that already failed this request.</param>
     /// <param name="waitingFor">A deployment this request deliberately waited for; its cooldown is over for it.</param>
     /// <param name="soonestRetry">The shortest remaining cooldown among those skipped for cooling down.</param>
-    public List<DestinationState> Eligible(IReadOnlyList<DestinationState> destinations, IReadOnlySet<string>? failed, string? waitingFor, out TimeSpan? soonestRetry)
+    public IReadOnlyList<DestinationState> Eligible(IReadOnlyList<DestinationState> destinations, IReadOnlySet<string>? failed, string? waitingFor, out TimeSpan? soonestRetry)
     {
         soonestRetry = null;
-        var eligible = new List<DestinationState>(destinations.Count);
-        foreach (var destination in destinations)
+        List<DestinationState>? eligible = null;
+        for (var i = 0; i < destinations.Count; i++)
         {
+            var destination = destinations[i];
             var reason = Exclusion(destination.DestinationId, failed, waitingFor, out var cooldown);
             if (reason is null)
             {
-                eligible.Add(destination);
+                eligible?.Add(destination);
+                continue;
             }
-            else if (cooldown is { } wait && (soonestRetry is null || wait < soonestRetry))
+
+            // The common case excludes nothing and returns the cluster's own list; copy only once something goes.
+            eligible ??= CopyOf(destinations, i);
+            if (cooldown is { } wait && (soonestRetry is null || wait < soonestRetry))
             {
                 soonestRetry = wait;
             }
         }
 
-        return eligible;
+        return eligible ?? destinations;
+    }
+
+    private static List<DestinationState> CopyOf(IReadOnlyList<DestinationState> destinations, int count)
+    {
+        var copy = new List<DestinationState>(destinations.Count);
+        for (var i = 0; i < count; i++)
+        {
+            copy.Add(destinations[i]);
+        }
+
+        return copy;
     }
 
     /// <summary>Why a deployment cannot take an attempt now, or null when it can.</summary>

@@ -39,8 +39,8 @@ internal sealed class AnthropicAdapter : IProviderAdapter
         headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
     }
 
-    public TranslatedResponse TranslateResponse(ReadOnlySpan<byte> body, ChatRequest request, Deployment deployment)
-        => AnthropicResponseTranslator.Translate(body, request, deployment, _time);
+    public TranslatedResponse TranslateResponse(ReadOnlyMemory<byte> body, ChatRequest request, Deployment deployment)
+        => AnthropicResponseTranslator.Translate(body.Span, request, deployment, _time);
 
     public IStreamTranslator CreateStreamTranslator(ChatRequest request, Deployment deployment)
         => new AnthropicStreamTranslator(request, deployment, _time);

@@ -42,8 +42,8 @@ internal sealed class GeminiAdapter : IProviderAdapter
         headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
     }
 
-    public TranslatedResponse TranslateResponse(ReadOnlySpan<byte> body, ChatRequest request, Deployment deployment)
-        => GeminiResponseTranslator.Translate(body, deployment, _signatures, OpenAIIds.Now(_time));
+    public TranslatedResponse TranslateResponse(ReadOnlyMemory<byte> body, ChatRequest request, Deployment deployment)
+        => GeminiResponseTranslator.Translate(body.Span, deployment, _signatures, OpenAIIds.Now(_time));
 
     public IStreamTranslator CreateStreamTranslator(ChatRequest request, Deployment deployment)
     {

@@ -36,7 +36,7 @@ internal sealed class OpenAIAdapter : IProviderAdapter
         }
     }
 
-    public TranslatedResponse TranslateResponse(ReadOnlySpan<byte> body, ChatRequest request, Deployment deployment)
+    public TranslatedResponse TranslateResponse(ReadOnlyMemory<byte> body, ChatRequest request, Deployment deployment)
         => OpenAIResponseReader.Read(body);
 
     public IStreamTranslator CreateStreamTranslator(ChatRequest request, Deployment deployment)

@@ -8,7 +8,7 @@ namespace LlmRouter.Providers.OpenAI;
 /// </summary>
 internal static class OpenAIResponseReader
 {
-    public static TranslatedResponse Read(ReadOnlySpan<byte> body)
+    public static TranslatedResponse Read(ReadOnlyMemory<byte> body)
     {
         TokenUsage? usage = null;
         string? model = null;
@@ -16,7 +16,7 @@ internal static class OpenAIResponseReader
 
         // A body that is not a JSON object is a broken upstream answer: JsonException makes the gateway answer 502
         // and retry elsewhere, as for the other providers, instead of passing garbage on as a success.
-        var reader = new Utf8JsonReader(body);
+        var reader = new Utf8JsonReader(body.Span);
         if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -57,8 +57,8 @@ internal static class OpenAIResponseReader
             throw new JsonException("The upstream response is not a chat completion.");
         }
 
-        // The interface hands the body over as a span, so one copy is unavoidable here.
-        return new TranslatedResponse(body.ToArray(), usage, model, finishReason);
+        // Pass-through: the client gets the upstream bytes themselves, no copy.
+        return new TranslatedResponse(body, usage, model, finishReason);
     }
 
     private static string? ReadFirstFinishReason(ref Utf8JsonReader reader)
