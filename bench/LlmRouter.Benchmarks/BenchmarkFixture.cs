@@ -41,6 +41,7 @@ internal static class BenchmarkFixture
             options,
             byId.ToFrozenDictionary(StringComparer.Ordinal),
             new Dictionary<string, RouteDefinition>(StringComparer.Ordinal) { ["route"] = definition }.ToFrozenDictionary(StringComparer.Ordinal),
+            FrozenDictionary<string, RouteDefinition>.Empty,
             1);
     }
 

@@ -31,12 +31,14 @@ internal sealed class CatalogBuilder
             deployments[id] = new Deployment(id, deploymentOptions, ResolveAddress(id, deploymentOptions));
         }
 
-        var routes = new Dictionary<string, RouteDefinition>(StringComparer.Ordinal);
+        var deploymentRoutes = new Dictionary<string, RouteDefinition>(StringComparer.Ordinal);
         foreach (var deployment in deployments.Values)
         {
             var implicitOptions = new RouteOptions { Policy = "RoundRobin", Deployments = [deployment.Id] };
-            routes[deployment.Id] = new RouteDefinition(deployment.Id, implicitOptions, PolicyNames.RoundRobin, [deployment], [], isImplicit: true);
+            deploymentRoutes[deployment.Id] = new RouteDefinition(deployment.Id, implicitOptions, PolicyNames.RoundRobin, [deployment], [], isImplicit: true);
         }
+
+        var routes = new Dictionary<string, RouteDefinition>(deploymentRoutes, StringComparer.Ordinal);
 
         // Configured routes are added last so a route wins over a deployment of the same name.
         foreach (var (name, routeOptions) in options.Routes)
@@ -47,7 +49,8 @@ internal sealed class CatalogBuilder
             routes[name] = new RouteDefinition(name, routeOptions, policyName!, members, fallbacks, isImplicit: false);
         }
 
-        return new RouterCatalog(options, deployments.ToFrozenDictionary(StringComparer.Ordinal), routes.ToFrozenDictionary(StringComparer.Ordinal), Interlocked.Increment(ref _version));
+        return new RouterCatalog(options, deployments.ToFrozenDictionary(StringComparer.Ordinal), routes.ToFrozenDictionary(StringComparer.Ordinal),
+            deploymentRoutes.ToFrozenDictionary(StringComparer.Ordinal), Interlocked.Increment(ref _version));
     }
 
     private Uri ResolveAddress(string id, DeploymentOptions options)

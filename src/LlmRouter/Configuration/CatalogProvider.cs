@@ -13,6 +13,7 @@ internal sealed partial class CatalogProvider : IDisposable
     private readonly CatalogBuilder _builder;
     private readonly ILogger<CatalogProvider> _logger;
     private readonly IDisposable? _subscription;
+    private readonly Lock _reloadLock = new();
     private volatile RouterCatalog _current;
     private CancellationTokenSource _changed = new();
 
@@ -36,6 +37,16 @@ internal sealed partial class CatalogProvider : IDisposable
     }
 
     private void Reload(LlmRouterOptions options)
+    {
+        // Two change notifications may arrive together; building and publishing under one lock keeps the newest
+        // catalog the published one, so the catalog and YARP's configuration agree.
+        lock (_reloadLock)
+        {
+            Publish(options);
+        }
+    }
+
+    private void Publish(LlmRouterOptions options)
     {
         RouterCatalog next;
         try

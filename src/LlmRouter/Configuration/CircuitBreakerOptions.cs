@@ -1,7 +1,10 @@
 namespace LlmRouter.Configuration;
 
-/// <summary>The per-deployment circuit breaker (<c>LlmRouter:CircuitBreaker</c>).</summary>
-public sealed class CircuitBreakerOptions
+/// <summary>
+/// The per-deployment circuit breaker (<c>LlmRouter:CircuitBreaker</c>). A record so that a reload with the same
+/// values keeps every breaker's state (reloads bind a new instance).
+/// </summary>
+public sealed record CircuitBreakerOptions
 {
     /// <summary>Failure ratio over the sampling window that opens the circuit.</summary>
     public double FailureRatio { get; set; } = 0.5;

@@ -64,15 +64,11 @@ public static class LlmRouterServiceCollectionExtensions
         services.AddLlmRouterTelemetry(configuration);
 
         services.AddSingleton<IProxyConfigProvider, LlmRouterProxyConfigProvider>();
-        var proxy = services.AddReverseProxy().AddTransforms<ChatTransformProvider>();
-
-        // Plain YARP routes may live beside LlmRouter's and use its policies by name.
-        var reverseProxy = configuration.GetSection("ReverseProxy");
-        if (reverseProxy.Exists())
-        {
-            proxy.LoadFromConfig(reverseProxy);
-        }
-
+        // Plain YARP routes may live beside LlmRouter's (a ReverseProxy section, reloadable like the rest)
+        // and use its policies by name.
+        services.AddReverseProxy()
+            .AddTransforms<ChatTransformProvider>()
+            .LoadFromConfig(configuration.GetSection("ReverseProxy"));
         return services;
     }
 }

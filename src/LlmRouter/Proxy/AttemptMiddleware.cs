@@ -48,7 +48,10 @@ internal sealed class AttemptMiddleware
 
         var resilience = routing.Route.Options.Resilience;
         var clientAborted = context.RequestAborted;
-        var state = new ForwardingState(resilience.MaxAttempts, _time.GetUtcNow() + TimeSpan.FromSeconds(resilience.TotalTimeoutSeconds));
+        var state = new ForwardingState(resilience.MaxAttempts, _time.GetUtcNow() + TimeSpan.FromSeconds(resilience.TotalTimeoutSeconds))
+        {
+            ClientAborted = clientAborted,
+        };
         context.Features.Set(state);
 
         var attempt = new AttemptScope(this, context, routing, state, clientAborted);
@@ -144,8 +147,14 @@ internal sealed class AttemptMiddleware
         }
         catch (BrokenCircuitException)
         {
-            // Half-open and its one probe is already under way: this request tries elsewhere.
+            // Half-open and its one probe is already under way: this request tries elsewhere, and an earlier
+            // short Retry-After no longer pins it to this deployment.
             state.RetryRequested = true;
+            if (state.Deployment is { } busy)
+            {
+                state.MarkFailed(busy.Id);
+                state.LastError = new UpstreamError(503, $"The deployment `{busy.Id}` is being probed after its circuit opened.", "server_error", "circuit_open");
+            }
         }
         finally
         {
@@ -202,7 +211,7 @@ internal sealed class AttemptMiddleware
 
     private bool TryReassignToDeployment(HttpContext context, Deployment deployment, ChatRoutingFeature routing)
     {
-        if (!routing.Catalog.TryGetRoute(deployment.Id, out var implicitRoute) || !implicitRoute.IsImplicit
+        if (!routing.Catalog.TryGetDeploymentRoute(deployment.Id, out var implicitRoute)
             || !_proxyState.TryGetRoute(ProxyIds.YarpRouteId(implicitRoute.ClusterId), out var yarpRoute)
             || !_proxyState.TryGetCluster(implicitRoute.ClusterId, out var cluster))
         {

@@ -9,4 +9,6 @@ namespace LlmRouter.Proxy;
 /// <param name="TimeToFirstToken">For streams, the time to the first translated byte.</param>
 /// <param name="Error">The translated failure, if any.</param>
 /// <param name="ResponseModel">The model the upstream said served the request.</param>
-internal readonly record struct AttemptResult(bool Success, int StatusCode, TokenUsage? Usage = null, TimeSpan? TimeToFirstToken = null, UpstreamError? Error = null, string? ResponseModel = null);
+/// <param name="ClientAborted">The client went away before the end: the attempt says nothing about the deployment.</param>
+internal readonly record struct AttemptResult(bool Success, int StatusCode, TokenUsage? Usage = null, TimeSpan? TimeToFirstToken = null, UpstreamError? Error = null,
+    string? ResponseModel = null, bool ClientAborted = false);

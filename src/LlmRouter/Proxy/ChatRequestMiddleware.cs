@@ -29,6 +29,13 @@ internal sealed class ChatRequestMiddleware
 
     public async Task InvokeAsync(HttpContext context)
     {
+        if (!context.GetReverseProxyFeature().Route.Config.RouteId.StartsWith(ProxyIds.Prefix, StringComparison.Ordinal))
+        {
+            // A plain YARP route configured beside LlmRouter's: not a chat request.
+            await _next(context);
+            return;
+        }
+
         var catalog = _catalog.Current;
         context.Response.OnCompleted(_recordRequest, context);
         var intake = await ChatRequestIntake.ReadAsync(context, catalog);

@@ -1,6 +1,7 @@
 using LlmRouter.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
 namespace LlmRouter.Proxy;
@@ -31,12 +32,7 @@ internal sealed class ChatRequestTransform : RequestTransform
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
-        var state = context.HttpContext.Features.Get<ForwardingState>();
-        if (state?.Deployment is not { } deployment || state.Adapter is not { } adapter)
-        {
-            return ValueTask.CompletedTask;
-        }
-
+        // Client credentials never go upstream, whatever happens below.
         var headers = context.ProxyRequest.Headers;
         foreach (var name in ClientOnlyHeaders)
         {
@@ -49,6 +45,13 @@ internal sealed class ChatRequestTransform : RequestTransform
             {
                 headers.Remove(header.Key);
             }
+        }
+
+        var state = context.HttpContext.Features.Get<ForwardingState>();
+        var destination = context.HttpContext.Features.Get<IReverseProxyFeature>()?.ProxiedDestination;
+        if (state?.Deployment is not { } deployment || state.Adapter is not { } adapter || destination?.DestinationId != deployment.Id)
+        {
+            return ValueTask.CompletedTask;
         }
 
         context.ProxyRequest.RequestUri = new Uri(context.DestinationPrefix.TrimEnd('/') + state.PathAndQuery, UriKind.Absolute);

@@ -55,7 +55,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
                 var translator = adapter.CreateStreamTranslator(routing.Request, deployment);
                 var limits = new StreamLimits(TimeSpan.FromSeconds(routing.Route.Options.Resilience.StreamIdleTimeoutSeconds), state.Deadline, _time, _shutdown.Draining);
                 upstream.Content = new TranslatingStreamContent(upstream.Content, translator, limits,
-                    result => _accounting.RecordAttempt(http, state, new AttemptResult(result.Success, status, result.Usage, result.TimeToFirstByte, result.Error, result.ResponseModel)));
+                    result => _accounting.RecordAttempt(http, state, new AttemptResult(result.Success, status, result.Usage, result.TimeToFirstByte, result.Error, result.ResponseModel, result.ClientAborted)));
                 response.ContentType = "text/event-stream; charset=utf-8";
                 response.Headers.CacheControl = "no-cache";
                 return;

@@ -18,6 +18,9 @@ internal sealed class ForwardingState
 
     public int MaxAttempts { get; }
 
+    /// <summary>The client's own cancellation (the attempt token also fires for the time-to-first-token limit).</summary>
+    public CancellationToken ClientAborted { get; init; }
+
     /// <summary>When the route's total timeout expires.</summary>
     public DateTimeOffset Deadline { get; }
 

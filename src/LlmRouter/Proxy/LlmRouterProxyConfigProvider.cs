@@ -33,7 +33,7 @@ internal sealed class LlmRouterProxyConfigProvider : IProxyConfigProvider
         var routes = new List<RouteConfig>();
         var clusters = new List<ClusterConfig>();
         string? firstCluster = null;
-        foreach (var route in catalog.Routes)
+        foreach (var route in catalog.AllRoutes)
         {
             firstCluster ??= route.ClusterId;
             clusters.Add(new ClusterConfig

@@ -32,14 +32,21 @@ internal sealed class RequestAccounting
 
         var duration = Stopwatch.GetElapsedTime(state.AttemptTimestamp);
         var error = result.Error;
-        _stats.Get(deployment.Id).Record(new UpstreamOutcome(
-            result.Success,
-            result.StatusCode,
-            duration,
-            result.TimeToFirstToken,
-            result.Usage?.CompletionTokens ?? 0,
-            error?.StatusCode is 429 or 503 ? error.RetryAfter : null,
-            error?.Type));
+
+        // The live stats judge the deployment: a client that left proves nothing, and a request the client got
+        // wrong (4xx other than 408/409/429) was answered by a healthy deployment.
+        if (!result.ClientAborted)
+        {
+            var clientFault = error is { StatusCode: >= 400 and < 500 and not 408 and not 409 and not 429 };
+            _stats.Get(deployment.Id).Record(new UpstreamOutcome(
+                result.Success || clientFault,
+                result.StatusCode,
+                duration,
+                result.TimeToFirstToken,
+                result.Usage?.CompletionTokens ?? 0,
+                error?.StatusCode is 429 or 503 ? error.RetryAfter : null,
+                error?.Type));
+        }
 
         var route = context.Features.Get<ChatRoutingFeature>()?.Route.Name ?? deployment.Id;
         _metrics.RecordAttempt(route, deployment, result.ResponseModel, duration, result.TimeToFirstToken, result.Usage,

@@ -86,6 +86,9 @@ internal sealed class TranslatingStream : Stream
             try
             {
                 read = await _upstream.ReadAsync(_input, ArmTimers(cancellationToken));
+
+                // Time spent writing to a slow client is not upstream idleness.
+                _timer.CancelAfter(Timeout.InfiniteTimeSpan);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -5,6 +5,7 @@ using LlmRouter.Resilience;
 using LlmRouter.Routing;
 using LlmRouter.Telemetry;
 using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace LlmRouter.Proxy;
@@ -40,7 +41,10 @@ internal sealed class UpstreamRequestMiddleware
         var destination = proxy.AvailableDestinations[0];
         if (!routing.Catalog.Deployments.TryGetValue(destination.DestinationId, out var deployment))
         {
-            await _next(context);
+            // A reload added this destination after the request took its catalog snapshot: never forward
+            // with another deployment's state (key, path, body); try elsewhere instead.
+            state.MarkFailed(destination.DestinationId);
+            state.RetryRequested = true;
             return;
         }
 
@@ -49,6 +53,14 @@ internal sealed class UpstreamRequestMiddleware
         try
         {
             upstream = adapter.CreateRequest(routing.Request, deployment);
+        }
+        catch (InvalidRequestException) when (state.Attempts > 0)
+        {
+            // A retry landed on a provider that cannot honour the request: that deployment is ineligible, and the
+            // earlier (retryable) failure stays the answer if nothing else can take it.
+            state.MarkFailed(deployment.Id);
+            state.RetryRequested = true;
+            return;
         }
         catch (InvalidRequestException ex)
         {
@@ -105,7 +117,15 @@ internal sealed class UpstreamRequestMiddleware
     // What this attempt says about the deployment's health, for its circuit breaker.
     private static AttemptVerdict Verdict(HttpContext context, ForwardingState state)
     {
-        if (state.RetryRequested || context.Features.Get<Yarp.ReverseProxy.Forwarder.IForwarderErrorFeature>() is not null)
+        // A client that left (or never finished sending) says nothing about the deployment's health.
+        var forwarderError = context.Features.Get<IForwarderErrorFeature>()?.Error;
+        if (state.ClientAborted.IsCancellationRequested || forwarderError is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+            or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
+        {
+            return AttemptVerdict.ClientError;
+        }
+
+        if (state.RetryRequested || forwarderError is not null)
         {
             return AttemptVerdict.Failure;
         }

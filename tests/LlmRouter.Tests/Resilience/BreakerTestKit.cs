@@ -19,6 +19,13 @@ internal static class BreakerTestKit
             },
         }), time);
 
+    /// <summary>Breakers whose options are bound anew on every read, as after each configuration reload.</summary>
+    public static DeploymentCircuitBreakers BreakersReloadedOnEveryRead(TimeProvider time)
+        => new(new ReloadingOptionsMonitor(() => new LlmRouterOptions
+        {
+            CircuitBreaker = new CircuitBreakerOptions { FailureRatio = 0.5, MinimumThroughput = 2, SamplingDurationSeconds = 30, BreakDurationSeconds = 5 },
+        }), time);
+
     /// <summary>Runs one attempt with the given verdict through the deployment's breaker; false when the breaker refused it.</summary>
     public static async Task<bool> RecordAsync(DeploymentCircuitBreakers breakers, string deployment, AttemptVerdict verdict)
     {
@@ -38,6 +45,15 @@ internal static class BreakerTestKit
         public LlmRouterOptions CurrentValue => value;
 
         public LlmRouterOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<LlmRouterOptions, string?> listener) => null;
+    }
+
+    private sealed class ReloadingOptionsMonitor(Func<LlmRouterOptions> bind) : IOptionsMonitor<LlmRouterOptions>
+    {
+        public LlmRouterOptions CurrentValue => bind();
+
+        public LlmRouterOptions Get(string? name) => bind();
 
         public IDisposable? OnChange(Action<LlmRouterOptions, string?> listener) => null;
     }

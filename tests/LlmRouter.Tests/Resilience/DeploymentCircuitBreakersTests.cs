@@ -23,6 +23,18 @@ public sealed class DeploymentCircuitBreakersTests
     }
 
     [Fact]
+    public async Task ReloadWithSameSettings_KeepsTheOpenCircuit()
+    {
+        var breakers = BreakerTestKit.BreakersReloadedOnEveryRead(_time);
+
+        await BreakerTestKit.RecordAsync(breakers, "a", AttemptVerdict.Failure);
+        await BreakerTestKit.RecordAsync(breakers, "a", AttemptVerdict.Failure);
+
+        Assert.Equal(CircuitState.Open, breakers.StateOf("a"));
+        Assert.False(await BreakerTestKit.RecordAsync(breakers, "a", AttemptVerdict.Success));
+    }
+
+    [Fact]
     public async Task ClientErrors_DoNotOpenTheCircuit()
     {
         var breakers = BreakerTestKit.Breakers(_time);

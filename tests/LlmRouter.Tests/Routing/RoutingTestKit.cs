@@ -63,6 +63,7 @@ internal static class RoutingTestKit
             options,
             byId.ToFrozenDictionary(StringComparer.Ordinal),
             new Dictionary<string, RouteDefinition>(StringComparer.Ordinal) { ["route"] = definition }.ToFrozenDictionary(StringComparer.Ordinal),
+            FrozenDictionary<string, RouteDefinition>.Empty,
             version);
     }
 
