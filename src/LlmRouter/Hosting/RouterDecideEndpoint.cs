@@ -46,8 +46,7 @@ internal sealed class RouterDecideEndpoint
         {
             if (!_proxyState.TryGetCluster(route.ClusterId, out var cluster) || !_policies.TryGetValue(route.PolicyName, out var policy))
             {
-                await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-                    $"The route `{route.Name}` is being reconfigured; retry shortly.", "server_error", null, "route_not_ready");
+                await GatewayError.WriteRouteNotReadyAsync(context, route.Name);
                 return;
             }
 

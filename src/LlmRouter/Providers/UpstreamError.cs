@@ -12,4 +12,10 @@ internal sealed record UpstreamError(int StatusCode, string Message, string Type
 
     /// <summary>Whether another attempt (here or at another deployment) may succeed.</summary>
     public bool IsRetryable => StatusCode is 408 or 409 or 429 or >= 500 && Type != "insufficient_quota";
+
+    /// <summary>Whether the request itself was at fault, which says nothing about the deployment's health.</summary>
+    public bool IsClientFault => IsClientFaultStatus(StatusCode);
+
+    /// <summary>A 4xx other than the retryable 408, 409 and 429.</summary>
+    public static bool IsClientFaultStatus(int statusCode) => statusCode is >= 400 and < 500 and not (408 or 409 or 429);
 }

@@ -50,9 +50,7 @@ internal sealed class ChatRequestMiddleware
             if (!_proxyState.TryGetRoute(ProxyIds.YarpRouteId(route.ClusterId), out var yarpRoute)
                 || !_proxyState.TryGetCluster(route.ClusterId, out var cluster))
             {
-                // The catalog reloaded and YARP has not applied it yet; the window is milliseconds.
-                await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-                    $"The route `{route.Name}` is being reconfigured; retry shortly.", "server_error", null, "route_not_ready");
+                await GatewayError.WriteRouteNotReadyAsync(context, route.Name);
                 return;
             }
 

@@ -21,14 +21,7 @@ internal static class GatewayError
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 
-    /// <summary>The OpenAI error <c>type</c> conventionally used for a status.</summary>
-    public static string TypeFor(int statusCode) => statusCode switch
-    {
-        401 => "invalid_request_error",
-        403 => "permission_error",
-        404 => "invalid_request_error",
-        429 => "rate_limit_error",
-        >= 500 => "server_error",
-        _ => "invalid_request_error",
-    };
+    /// <summary>The catalog reloaded and YARP has not applied it yet; the window is milliseconds.</summary>
+    public static Task WriteRouteNotReadyAsync(HttpContext context, string route)
+        => WriteAsync(context, StatusCodes.Status503ServiceUnavailable, $"The route `{route}` is being reconfigured; retry shortly.", "server_error", null, "route_not_ready");
 }

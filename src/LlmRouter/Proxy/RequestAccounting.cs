@@ -37,9 +37,8 @@ internal sealed class RequestAccounting
         // wrong (4xx other than 408/409/429) was answered by a healthy deployment.
         if (!result.ClientAborted)
         {
-            var clientFault = error is { StatusCode: >= 400 and < 500 and not 408 and not 409 and not 429 };
             _stats.Get(deployment.Id).Record(new UpstreamOutcome(
-                result.Success || clientFault,
+                result.Success || error?.IsClientFault == true,
                 result.StatusCode,
                 duration,
                 result.TimeToFirstToken,

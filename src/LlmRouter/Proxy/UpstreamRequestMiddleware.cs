@@ -131,12 +131,12 @@ internal sealed class UpstreamRequestMiddleware
         }
 
         var status = context.Response.StatusCode;
-        if (status >= 500 || status == StatusCodes.Status429TooManyRequests || (context.Response.HasStarted && !state.LastAttemptSucceeded))
+        if (UpstreamError.IsClientFaultStatus(status))
         {
-            return AttemptVerdict.Failure;
+            return AttemptVerdict.ClientError;
         }
 
-        return status >= 400 ? AttemptVerdict.ClientError : AttemptVerdict.Success;
+        return status >= 400 || (context.Response.HasStarted && !state.LastAttemptSucceeded) ? AttemptVerdict.Failure : AttemptVerdict.Success;
     }
 
     private sealed record BreakerScope(RequestDelegate Next, HttpContext Context, ForwardingState State);

@@ -17,6 +17,4 @@ internal sealed class LiveStatsStore
 
     public DeploymentStats Get(string deploymentId)
         => _stats.TryGetValue(deploymentId, out var stats) ? stats : _stats.GetOrAdd(deploymentId, id => new DeploymentStats(id, _time));
-
-    public IEnumerable<DeploymentStats> All => _stats.Values;
 }
