@@ -39,6 +39,12 @@ public sealed class DeploymentOptions
     /// <summary>Gemini 3 style models require thought signatures on function calls in history.</summary>
     public bool RequiresThoughtSignatures { get; set; }
 
+    /// <summary>
+    /// Client request headers passed to this deployment in addition to the provider adapter's own allowlist
+    /// (e.g. <c>anthropic-beta</c>). Nothing else the client sends reaches the provider.
+    /// </summary>
+    public List<string> ForwardHeaders { get; set; } = [];
+
     /// <summary>Claude models that reject <c>temperature</c> and <c>top_p</c> together.</summary>
     public bool TemperatureOrTopPOnly { get; set; } = true;
 }

@@ -28,4 +28,13 @@ public sealed class LlmRouterOptions
 
     /// <summary>The admin endpoints and where their key comes from.</summary>
     public AdminOptions Admin { get; set; } = new();
+
+    /// <summary>Bounds on buffered request bytes, upstream bodies and events, and upstream-chosen waits.</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary>Send <c>X-Forwarded-For/-Proto/-Host</c> to providers (off: client addresses stay private).</summary>
+    public bool ForwardClientAddress { get; set; }
+
+    /// <summary>Fleet-wide state (limits, budgets, runtime keys, cooldowns) in Redis.</summary>
+    public RedisOptions Redis { get; set; } = new();
 }
