@@ -43,7 +43,6 @@ public static class LlmRouterServiceCollectionExtensions
         services.TryAddSingleton<ProviderAdapters>();
 
         services.TryAddSingleton<RequestAccounting>();
-        services.TryAddSingleton<RetryPipelines>();
         services.TryAddSingleton<DeploymentCircuitBreakers>();
         services.TryAddSingleton<CandidateFilter>();
         services.TryAddSingleton<RouterDecideEndpoint>();
@@ -64,6 +63,7 @@ public static class LlmRouterServiceCollectionExtensions
         services.AddLlmRouterTelemetry(configuration);
 
         services.AddSingleton<IProxyConfigProvider, LlmRouterProxyConfigProvider>();
+        services.TryAddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
         // Plain YARP routes may live beside LlmRouter's (a ReverseProxy section, reloadable like the rest)
         // and use its policies by name.
         services.AddReverseProxy()
