@@ -192,7 +192,13 @@ internal sealed class ChatResponseTransform : ResponseTransform
             {
                 if (total > limit)
                 {
-                    return truncate ? buffer.AsMemory(0, limit) : null;
+                    // (An explicit branch: a bare null would convert to an empty Memory through byte[].)
+                    if (!truncate)
+                    {
+                        return null;
+                    }
+
+                    return new ReadOnlyMemory<byte>(buffer, 0, limit);
                 }
 
                 Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, limit + 1L));
