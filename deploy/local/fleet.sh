@@ -100,7 +100,7 @@ start_fleet() {
   mkdir -p "$state_dir/logs" "$state_dir/nginx"
   local app="$state_dir/app"
   log "publishing the gateway to $app"
-  dotnet publish "$repo/src/LlmRouter.Gateway/LlmRouter.Gateway.csproj" -c Release -o "$app" -p:UseAppHost=false --nologo -v quiet \
+  dotnet publish "$repo/src/LlmRouter.Gateway/LlmRouter.Gateway.csproj" -c Release -o "$app" -p:UseAppHost=false --disable-build-servers --nologo -v quiet \
     > "$state_dir/logs/publish.log" 2>&1 || { tail -20 "$state_dir/logs/publish.log" >&2; die "publish failed"; }
 
   : > "$state_file"
