@@ -33,10 +33,13 @@ ensure_package() { # command package
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 taken_ports=()
+# Listening ports are drawn below the kernel's ephemeral range, where outgoing connections cannot hold them.
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "$ephemeral_low" -gt 12000 ] 2>/dev/null || ephemeral_low=32768
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (ephemeral_low - 10000)))
     [[ " ${taken_ports[*]} " == *" $port "* ]] && continue
     if ! port_in_use "$port"; then
       taken_ports+=("$port")
