@@ -1,5 +1,7 @@
 using LlmRouter.Configuration;
 using LlmRouter.Hosting;
+using LlmRouter.Protocols;
+using LlmRouter.Protocols.Anthropic;
 using LlmRouter.Proxy;
 using LlmRouter.Routing.Stats;
 using LlmRouter.Telemetry;
@@ -19,7 +21,8 @@ public static class LlmRouterApplicationExtensions
     private static readonly string[] NonGetMethods = ["POST", "PUT", "PATCH", "DELETE"];
 
     /// <summary>
-    /// Adds the <c>x-llmrouter-instance</c> response header, error handling and request logging, then maps <c>POST /v1/chat/completions</c> (through YARP),
+    /// Adds the <c>x-llmrouter-instance</c> response header, error handling and request logging, then maps <c>POST /v1/chat/completions</c>
+    /// and <c>POST /v1/messages</c> (through YARP), <c>POST /v1/messages/count_tokens</c>,
     /// <c>/v1/models</c>, <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and the key-protected <c>/admin/deployments</c>
     /// and <c>/admin/routes</c>. Fails the start with a readable message when the
     /// configuration is invalid.
@@ -45,6 +48,9 @@ public static class LlmRouterApplicationExtensions
         app.MapMethods("/v1/models", NonGetMethods, MethodNotAllowed);
         app.MapMethods("/v1/models/{id}", NonGetMethods, MethodNotAllowed);
         app.MapMethods(ProxyIds.ChatPath, NonPostMethods, MethodNotAllowed);
+        app.MapMethods(ClientProtocols.MessagesPath, NonPostMethods, MethodNotAllowed);
+        app.MapPost(ClientProtocols.CountTokensPath, (HttpContext context, AnthropicCountTokensEndpoint endpoint) => endpoint.HandleAsync(context));
+        app.MapMethods(ClientProtocols.CountTokensPath, NonPostMethods, MethodNotAllowed);
         app.MapPost("/v1/router/decide", (HttpContext context, RouterDecideEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapMethods("/v1/router/decide", NonPostMethods, MethodNotAllowed);
         app.MapGet("/admin/deployments", (HttpContext context, AdminEndpoints admin) => admin.DeploymentsAsync(context));

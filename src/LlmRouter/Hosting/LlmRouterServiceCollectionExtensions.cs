@@ -1,5 +1,7 @@
 using LlmRouter.Configuration;
 using LlmRouter.Hosting;
+using LlmRouter.Limits;
+using LlmRouter.Protocols.Anthropic;
 using LlmRouter.Providers;
 using LlmRouter.Providers.Anthropic;
 using LlmRouter.Providers.Gemini;
@@ -46,6 +48,9 @@ public static class LlmRouterServiceCollectionExtensions
         services.TryAddSingleton<DeploymentCircuitBreakers>();
         services.TryAddSingleton<CandidateFilter>();
         services.TryAddSingleton<RouterDecideEndpoint>();
+        services.TryAddSingleton<TokenEstimator>();
+        services.TryAddSingleton<AnthropicCountTokensEndpoint>();
+        services.AddHttpClient(AnthropicCountTokensEndpoint.HttpClientName);
         services.TryAddSingleton<AdminEndpoints>();
         services.TryAddSingleton<GracefulShutdown>();
         services.AddOptions<HostOptions>().Configure<IOptions<LlmRouterOptions>>((host, router) =>

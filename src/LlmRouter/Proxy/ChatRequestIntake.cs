@@ -1,17 +1,25 @@
 using LlmRouter.Chat;
 using LlmRouter.Configuration;
+using LlmRouter.Protocols;
+using LlmRouter.Protocols.Anthropic;
+using LlmRouter.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmRouter.Proxy;
 
 /// <summary>
-/// Reads, parses and resolves a chat-completions request, answering the client's mistakes itself (413, 400,
-/// 404). Shared by the proxy pipeline and the dry-run endpoint so both refuse exactly the same requests.
+/// Reads, parses and resolves a chat request, answering the client's mistakes itself (413, 400, 404). The parser
+/// follows the client's protocol (the path): an Anthropic Messages body is translated into the internal chat request
+/// first. Shared by the proxy pipeline and the dry-run endpoint so both refuse exactly the same requests.
 /// </summary>
 internal static class ChatRequestIntake
 {
-    /// <summary>Returns the parsed request and its route, or null after writing the error response.</summary>
-    public static async Task<(ChatRequest Request, RouteDefinition Route)?> ReadAsync(HttpContext context, RouterCatalog catalog)
+    /// <summary>Returns the routing feature (request, route, protocol), or null after writing the error response.</summary>
+    public static Task<ChatRoutingFeature?> ReadAsync(HttpContext context, RouterCatalog catalog, bool explain = false)
+        => ReadAsync(context, catalog, ClientProtocols.FromPath(context.Request.Path), explain);
+
+    /// <summary>Same, with the body read as <paramref name="protocol"/> whatever the path.</summary>
+    public static async Task<ChatRoutingFeature?> ReadAsync(HttpContext context, RouterCatalog catalog, ClientProtocol protocol, bool explain)
     {
         var limit = catalog.Options.MaxRequestBodyBytes;
         byte[]? body;
@@ -39,9 +47,18 @@ internal static class ChatRequestIntake
         }
 
         ChatRequest request;
+        AnthropicRequest? anthropic = null;
         try
         {
-            request = ChatRequestParser.Parse(body);
+            if (protocol == ClientProtocol.Anthropic)
+            {
+                anthropic = AnthropicRequestReader.Read(body, context.Request.Path.Equals(ClientProtocols.CountTokensPath, StringComparison.OrdinalIgnoreCase));
+                request = ChatRequestParser.Parse(anthropic.InternalBody);
+            }
+            else
+            {
+                request = ChatRequestParser.Parse(body);
+            }
         }
         catch (InvalidRequestException ex)
         {
@@ -57,6 +74,6 @@ internal static class ChatRequestIntake
             return null;
         }
 
-        return (request, route);
+        return new ChatRoutingFeature(request, route, catalog) { Protocol = protocol, Anthropic = anthropic, Explain = explain };
     }
 }

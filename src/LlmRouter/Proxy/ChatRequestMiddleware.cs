@@ -38,14 +38,14 @@ internal sealed class ChatRequestMiddleware
 
         var catalog = _catalog.Current;
         context.Response.OnCompleted(_recordRequest, context);
-        var intake = await ChatRequestIntake.ReadAsync(context, catalog);
-        if (intake is null)
+        var routing = await ChatRequestIntake.ReadAsync(context, catalog);
+        if (routing is null)
         {
             return;
         }
 
-        var (request, route) = intake.Value;
-        using (request)
+        var route = routing.Route;
+        using (routing.Request)
         {
             if (!_proxyState.TryGetRoute(ProxyIds.YarpRouteId(route.ClusterId), out var yarpRoute)
                 || !_proxyState.TryGetCluster(route.ClusterId, out var cluster))
@@ -54,7 +54,7 @@ internal sealed class ChatRequestMiddleware
                 return;
             }
 
-            context.Features.Set(new ChatRoutingFeature(request, route, catalog));
+            context.Features.Set(routing);
             context.ReassignProxyRequest(yarpRoute, cluster);
             await _next(context);
         }

@@ -36,15 +36,16 @@ internal sealed class ChatRequestTransform : RequestTransform
         }
 
         context.ProxyRequest.RequestUri = new Uri(context.DestinationPrefix.TrimEnd('/') + attempt.PathAndQuery, UriKind.Absolute);
-        UpstreamHeaders.Apply(context.ProxyRequest, http, deployment, adapter, ResolveKey(deployment), routing.Request.Stream,
+        UpstreamHeaders.Apply(context.ProxyRequest, http, deployment, adapter, ResolveKey(_configuration, deployment), routing.Request.Stream,
             routing.Catalog.Options.ForwardClientAddress);
         return ValueTask.CompletedTask;
     }
 
-    private string? ResolveKey(Deployment deployment)
+    /// <summary>The deployment's API key from the variable its configuration names (never from configuration values themselves).</summary>
+    internal static string? ResolveKey(IConfiguration configuration, Deployment deployment)
     {
         var variable = deployment.Options.ApiKeyVariable;
-        var key = string.IsNullOrEmpty(variable) ? null : _configuration[variable];
+        var key = string.IsNullOrEmpty(variable) ? null : configuration[variable];
         return string.IsNullOrEmpty(key) && deployment.IsSimulated ? SimulatedKey : key;
     }
 }

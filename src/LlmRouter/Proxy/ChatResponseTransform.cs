@@ -1,4 +1,5 @@
 using LlmRouter.Configuration;
+using LlmRouter.Protocols;
 using LlmRouter.Providers;
 using LlmRouter.Proxy.Attempts;
 using LlmRouter.Resilience;
@@ -92,7 +93,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
         var options = routing.Catalog.Options;
         var limits = new StreamLimits(TimeSpan.FromSeconds(routing.Route.Options.Resilience.StreamIdleTimeoutSeconds),
             context.HttpContext.Features.Get<RequestAttempts>()?.Deadline ?? DateTimeOffset.MaxValue, _time, options.Limits.MaxUpstreamEventBytes, _shutdown.Draining);
-        var stream = new TranslatingStream(await upstream.Content.ReadAsStreamAsync(attempt.Token), adapter.CreateStreamTranslator(routing.Request, deployment),
+        var stream = new TranslatingStream(await upstream.Content.ReadAsStreamAsync(attempt.Token), ProtocolBridge.CreateStreamTranslator(adapter, routing, deployment),
             limits, attempt, status);
         bool firstToken;
         try
@@ -135,7 +136,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
         TranslatedResponse translated;
         try
         {
-            translated = adapter.TranslateResponse(body.Value, routing.Request, deployment);
+            translated = ProtocolBridge.TranslateResponse(adapter, body.Value, routing, deployment);
         }
         catch (System.Text.Json.JsonException)
         {

@@ -1,9 +1,11 @@
+using LlmRouter.Protocols;
+using LlmRouter.Protocols.Anthropic;
 using LlmRouter.Providers;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmRouter.Proxy;
 
-/// <summary>Writes the gateway's own OpenAI-style error responses.</summary>
+/// <summary>Writes the gateway's error responses in the client's protocol: OpenAI-style, or Anthropic-style on <c>/v1/messages</c>.</summary>
 internal static class GatewayError
 {
     public static Task WriteAsync(HttpContext context, int statusCode, string message, string type, string? param = null, string? code = null)
@@ -14,9 +16,18 @@ internal static class GatewayError
             return Task.CompletedTask;
         }
 
-        response.StatusCode = statusCode;
+        byte[] body;
+        if (ClientProtocols.Of(context) == ClientProtocol.Anthropic)
+        {
+            (response.StatusCode, body) = AnthropicErrorWriter.ToResponse(statusCode, message);
+        }
+        else
+        {
+            response.StatusCode = statusCode;
+            body = OpenAIErrorWriter.ToBytes(message, type, param, code);
+        }
+
         response.ContentType = "application/json";
-        var body = OpenAIErrorWriter.ToBytes(message, type, param, code);
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }

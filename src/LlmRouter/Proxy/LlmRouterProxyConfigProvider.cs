@@ -67,6 +67,13 @@ internal sealed class LlmRouterProxyConfigProvider : IProxyConfigProvider
                 Order = 1000,
                 Match = new RouteMatch { Path = ProxyIds.ChatPath, Methods = ["POST"] },
             });
+            routes.Add(new RouteConfig
+            {
+                RouteId = ProxyIds.MessagesRouteId,
+                ClusterId = firstCluster,
+                Order = 1000,
+                Match = new RouteMatch { Path = Protocols.ClientProtocols.MessagesPath, Methods = ["POST"] },
+            });
         }
 
         return new Config(routes, clusters, changeToken);

@@ -6,6 +6,9 @@ internal static class ProxyIds
     /// <summary>The YARP route that receives every chat-completions request before it is reassigned.</summary>
     public const string ChatRouteId = "llmrouter:chat";
 
+    /// <summary>The YARP route that receives every Anthropic Messages request before it is reassigned.</summary>
+    public const string MessagesRouteId = "llmrouter:messages";
+
     /// <summary>Route/cluster ids LlmRouter owns start with this; other YARP routes are left alone.</summary>
     public const string Prefix = "llmrouter:";
 

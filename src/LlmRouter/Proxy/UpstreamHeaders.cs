@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using LlmRouter.Chat;
 using LlmRouter.Configuration;
+using LlmRouter.Protocols;
 using LlmRouter.Providers;
 using Microsoft.AspNetCore.Http;
 
@@ -11,12 +12,18 @@ namespace LlmRouter.Proxy;
 /// The headers an upstream receives, by allowlist: content type and length, accept, the provider adapter's own
 /// auth and version headers, a user agent naming LlmRouter, W3C trace context (added by the forwarder's
 /// propagator), the deployment's configured <c>ForwardHeaders</c>, and X-Forwarded-* only when configured.
-/// Nothing else a client sends reaches a provider, so no client can change a deployment's behaviour for others.
+/// The one client-header rule: an Anthropic client's <c>anthropic-version</c> and <c>anthropic-beta</c> reach Anthropic
+/// deployments (its body is passed through, so the API version and beta features it was written for must travel
+/// with it); no other provider sees them. Nothing else a client sends reaches a provider, so no client can change a
+/// deployment's behaviour for others.
 /// </summary>
 internal static class UpstreamHeaders
 {
     // Longest value of a forwarded client header; longer ones are the client's 400, not a forwarder failure.
     private const int MaxForwardedValueLength = 8 * 1024;
+
+    /// <summary>Client headers an Anthropic deployment receives from an Anthropic client.</summary>
+    private static readonly string[] AnthropicClientHeaders = ["anthropic-version", "anthropic-beta"];
 
     private static readonly ProductInfoHeaderValue UserAgent = new("LlmRouter", Version());
 
@@ -25,11 +32,11 @@ internal static class UpstreamHeaders
     private static readonly MediaTypeHeaderValue JsonContent = new("application/json");
 
     /// <summary>Refuses values of forwarded client headers that could not be sent (non-ASCII, control characters, oversized).</summary>
-    public static void ValidateForwarded(IHeaderDictionary client, Deployment deployment)
+    public static void ValidateForwarded(HttpContext client, Deployment deployment)
     {
-        foreach (var name in deployment.Options.ForwardHeaders)
+        foreach (var name in Forwarded(client, deployment))
         {
-            if (!client.TryGetValue(name, out var values))
+            if (!client.Request.Headers.TryGetValue(name, out var values))
             {
                 continue;
             }
@@ -53,7 +60,7 @@ internal static class UpstreamHeaders
         headers.Accept.Add(stream ? EventStream : Json);
         headers.UserAgent.Add(UserAgent);
 
-        foreach (var name in deployment.Options.ForwardHeaders)
+        foreach (var name in Forwarded(client, deployment))
         {
             if (client.Request.Headers.TryGetValue(name, out var values))
             {
@@ -84,6 +91,11 @@ internal static class UpstreamHeaders
             content.Headers.ContentLength = client.Request.ContentLength;
         }
     }
+
+    private static IEnumerable<string> Forwarded(HttpContext client, Deployment deployment)
+        => deployment.Provider == ProviderKind.Anthropic && ClientProtocols.Of(client) == ClientProtocol.Anthropic
+            ? deployment.Options.ForwardHeaders.Concat(AnthropicClientHeaders)
+            : deployment.Options.ForwardHeaders;
 
     private static bool IsVisibleAscii(string value)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LlmRouter.Chat;
+using LlmRouter.Protocols;
 using LlmRouter.Providers;
 using LlmRouter.Proxy.Attempts;
 using LlmRouter.Resilience;
@@ -56,8 +57,8 @@ internal sealed class UpstreamRequestMiddleware
         UpstreamRequest upstream;
         try
         {
-            upstream = adapter.CreateRequest(routing.Request, deployment);
-            UpstreamHeaders.ValidateForwarded(context.Request.Headers, deployment);
+            upstream = ProtocolBridge.CreateRequest(adapter, routing, deployment);
+            UpstreamHeaders.ValidateForwarded(context, deployment);
         }
         catch (InvalidRequestException ex)
         {

@@ -1,5 +1,7 @@
 using LlmRouter.Chat;
 using LlmRouter.Configuration;
+using LlmRouter.Protocols;
+using LlmRouter.Protocols.Anthropic;
 
 namespace LlmRouter.Routing;
 
@@ -17,6 +19,12 @@ internal sealed class ChatRoutingFeature
     }
 
     public ChatRequest Request { get; }
+
+    /// <summary>The API the client speaks; it decides the response and error shapes.</summary>
+    public ClientProtocol Protocol { get; init; }
+
+    /// <summary>The client's Anthropic Messages request when <see cref="Protocol"/> is Anthropic (<see cref="Request"/> is its translation).</summary>
+    public AnthropicRequest? Anthropic { get; init; }
 
     /// <summary>The route the client's model name resolved to.</summary>
     public RouteDefinition Route { get; }
