@@ -1,0 +1,247 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using LlmRouter.IntegrationTests.Infrastructure;
+using WireMock.Server;
+
+namespace LlmRouter.IntegrationTests.Protocols;
+
+/// <summary>
+/// <c>/v1/messages</c> over raw HTTP, where bytes matter: the native pass-through to Anthropic deployments (body and
+/// stream byte for byte, the client's <c>anthropic-*</c> headers), and Anthropic-shaped errors with Anthropic's statuses.
+/// </summary>
+public sealed class AnthropicMessagesTests : IDisposable
+{
+    // A Claude-Code-like request: cache_control on system blocks and tools, thinking, metadata, odd spacing and escapes.
+    private const string ClaudeCodeRequest = """
+        {"model": "claude", "max_tokens": 32000, "stream": true,
+          "system": [{"type": "text", "text": "You are Claude Code, Anthropic's official CLI for Claude.", "cache_control": {"type": "ephemeral"}},
+                     {"type": "text", "text": "Working directory: /home/u/proj \u00e9t\u00e9", "cache_control": {"type": "ephemeral", "ttl": "1h"}}],
+          "messages": [{"role": "user", "content": [{"type": "text", "text": "<system-reminder>ctx</system-reminder>"}, {"type": "text", "text": "fix the bug", "cache_control": {"type": "ephemeral"}}]},
+                       {"role": "assistant", "content": [{"type": "thinking", "thinking": "Let me look.", "signature": "EqQBCkYIBxgCKkDx=="}, {"type": "tool_use", "id": "toolu_01A", "name": "Read", "input": {"file_path": "/home/u/proj/a.py"}}]},
+                       {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01A", "content": "print(1)\n", "is_error": false}]}],
+          "tools": [{"name": "Read", "description": "Reads a file", "input_schema": {"type": "object", "properties": {"file_path": {"type": "string"}}, "required": ["file_path"], "additionalProperties": false, "$schema": "http://json-schema.org/draft-07/schema#"}, "cache_control": {"type": "ephemeral"}},
+                    {"type": "web_search_20250305", "name": "web_search", "max_uses": 5}],
+          "thinking": {"type": "enabled", "budget_tokens": 31999},
+          "metadata": {"user_id": "user_abc123_account__session_0f1e"},
+          "temperature": 1, "top_k": 40}
+        """;
+
+    private static readonly string ThinkingStream = string.Concat(
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_01T\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":12,\"cache_creation_input_tokens\":300,\"cache_read_input_tokens\":2000,\"output_tokens\":1,\"service_tier\":\"standard\"}}}\n\n",
+        "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n",
+        "event: ping\ndata: {\"type\": \"ping\"}\n\n",
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"The bug is \\u2026\"}}\n\n",
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"EqQBCkYIBxgCKkB==\"}}\n\n",
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+        "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"Fixed.\"}}\n\n",
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n",
+        "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":57}}\n\n",
+        "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+
+    private readonly WireMockServer _anthropic = Upstreams.Start();
+    private readonly WireMockServer _openAI = Upstreams.Start();
+    private readonly WireMockServer _gemini = Upstreams.Start();
+    private readonly GatewayApp _gateway;
+    private readonly HttpClient _http;
+
+    public AnthropicMessagesTests()
+    {
+        var catalog = new TestCatalog()
+            .Deployment("claude", "Anthropic", _anthropic.Url!, model: "claude-sonnet-4-5", apiKeyVariable: "TEST_ANTHROPIC_KEY")
+            .Deployment("claude-2", "Anthropic", _anthropic.Url!, model: "claude-haiku-4-5", apiKeyVariable: "TEST_ANTHROPIC_KEY")
+            .Deployment("gpt", "OpenAI", _openAI.Url!, model: "gpt-4o")
+            .Deployment("gemini", "Gemini", _gemini.Url!, model: "gemini-2.5-flash")
+            .Route("claudes", "RoundRobin", ["claude", "claude-2"])
+            .Set("MaxRequestBodyBytes", 16 * 1024);
+        _gateway = new GatewayApp(catalog, new Dictionary<string, string?> { ["TEST_ANTHROPIC_KEY"] = "anthropic-secret" });
+        _http = new HttpClient { BaseAddress = _gateway.BaseAddress };
+    }
+
+    [Fact]
+    public async Task PassThrough_ClaudeCodeRequest_ReachesAnthropicByteForByteExceptModel()
+    {
+        ProviderFakes.StubAnthropic(_anthropic, ThinkingStream, stream: true);
+
+        using var response = await SendAsync(ClaudeCodeRequest, ("anthropic-version", "2023-06-01"),
+            ("anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var sent = Assert.Single(_anthropic.LogEntries).RequestMessage;
+        var expected = ClaudeCodeRequest.Replace("\"model\": \"claude\"", "\"model\": \"claude-sonnet-4-5\"", StringComparison.Ordinal);
+        Assert.Equal(Encoding.UTF8.GetBytes(expected), sent.BodyAsBytes);
+        Assert.Equal("claude-code-20250219,interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14", sent.Headers!["anthropic-beta"].Single());
+        Assert.Equal("2023-06-01", sent.Headers["anthropic-version"].Single());
+        Assert.Equal("anthropic-secret", sent.Headers["x-api-key"].Single());
+    }
+
+    [Fact]
+    public async Task PassThrough_Stream_ReachesTheClientUnchanged()
+    {
+        ProviderFakes.StubAnthropic(_anthropic, ThinkingStream, stream: true);
+
+        using var response = await SendAsync(ClaudeCodeRequest, ("anthropic-version", "2023-06-01"));
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(ThinkingStream, await response.Content.ReadAsStringAsync());
+        Assert.Equal("claude", response.Headers.GetValues("x-llmrouter-deployment").Single());
+    }
+
+    [Fact]
+    public async Task PassThrough_JsonResponse_ReachesTheClientUnchanged()
+    {
+        ProviderFakes.StubAnthropic(_anthropic, ProviderFakes.AnthropicToolUse);
+
+        using var response = await SendAsync("""{"model":"claude","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
+
+        Assert.Equal(ProviderFakes.AnthropicToolUse, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Translated_AnthropicHeadersNeverReachOtherProviders()
+    {
+        ProviderFakes.StubOpenAI(_openAI, """{"id":"c","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}""");
+
+        using var response = await SendAsync("""{"model":"gpt","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""",
+            ("anthropic-version", "2023-06-01"), ("anthropic-beta", "prompt-caching-2024-07-31"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var headers = Assert.Single(_openAI.LogEntries).RequestMessage.Headers!;
+        Assert.False(headers.ContainsKey("anthropic-beta"));
+        Assert.False(headers.ContainsKey("anthropic-version"));
+    }
+
+    [Fact]
+    public async Task Translated_AnthropicOnlyFeatureToOpenAI_Is400NamingIt()
+    {
+        using var response = await SendAsync("""
+            {"model":"gpt","max_tokens":10,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}}]}]}
+            """);
+
+        var error = await AssertAnthropicErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request_error");
+        Assert.Contains("messages.0.content.0", error, StringComparison.Ordinal);
+        Assert.Empty(_openAI.LogEntries);
+    }
+
+    [Fact]
+    public async Task Translated_GeminiStreamCutAfterText_EndsWithAnErrorEventAndNoMessageStop()
+    {
+        ProviderFakes.StubGemini(_gemini, "gemini-2.5-flash", ProviderFakes.GeminiTruncatedStream, stream: true);
+
+        using var response = await SendAsync("""{"model":"gemini","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"Hi"}]}""");
+
+        // The gateway drops the connection after the error event: keep what arrived, as an SDK would have seen it.
+        var received = new MemoryStream();
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync();
+            await stream.CopyToAsync(received);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+        }
+
+        var body = Encoding.UTF8.GetString(received.ToArray());
+        Assert.Contains("event: message_start", body, StringComparison.Ordinal);
+        Assert.Contains("Partial ", body, StringComparison.Ordinal);
+        Assert.Contains("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\"", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("message_stop", body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"gpt","messages":[{"role":"user","content":"Hi"}]}""", "max_tokens")]
+    [InlineData("""{"model":"gpt","max_tokens":10,"messages":[{"role":"system","content":"Hi"}]}""", "messages.0.role")]
+    [InlineData("""{"model":"gpt","max_tokens":10,"messages":[]}""", "messages")]
+    [InlineData("""{"model":"gpt","max_tokens":"ten","messages":[{"role":"user","content":"Hi"}]}""", "max_tokens")]
+    [InlineData("""{"model":"gpt","max_tokens":10,"temperature":1.5,"messages":[{"role":"user","content":"Hi"}]}""", "temperature")]
+    [InlineData("""{"model":"gpt",""", "JSON")]
+    public async Task BadInput_Is400InvalidRequestErrorInAnthropicShape(string body, string mentioned)
+    {
+        using var response = await SendAsync(body);
+
+        var message = await AssertAnthropicErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request_error");
+        Assert.Contains(mentioned, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownModel_Is404NotFoundError()
+    {
+        using var response = await SendAsync("""{"model":"nope","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
+
+        await AssertAnthropicErrorAsync(response, HttpStatusCode.NotFound, "not_found_error");
+    }
+
+    [Fact]
+    public async Task OversizedBody_Is413RequestTooLarge()
+    {
+        using var response = await SendAsync($$"""{"model":"gpt","max_tokens":10,"messages":[{"role":"user","content":"{{new string('a', 20_000)}}"}]}""");
+
+        await AssertAnthropicErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "request_too_large");
+    }
+
+    [Fact]
+    public async Task WrongMethod_Is405InAnthropicShape()
+    {
+        using var response = await _http.GetAsync(new Uri("/v1/messages", UriKind.Relative));
+
+        await AssertAnthropicErrorAsync(response, HttpStatusCode.MethodNotAllowed, "invalid_request_error");
+    }
+
+    [Fact]
+    public async Task EveryCandidateOverloaded_Is529OverloadedError()
+    {
+        ProviderFakes.StubAnthropic(_anthropic, """{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""", status: 529);
+
+        using var response = await SendAsync("""{"model":"claudes","max_tokens":10,"messages":[{"role":"user","content":"Hi"}]}""");
+
+        await AssertAnthropicErrorAsync(response, (HttpStatusCode)529, "overloaded_error");
+        Assert.True(_anthropic.LogEntries.Count >= 2);
+    }
+
+    [Fact]
+    public async Task ChatCompletionsErrors_StayInOpenAIShape()
+    {
+        using var response = await _http.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative),
+            new StringContent("""{"model":"nope","messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"));
+
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("model_not_found", body.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _gateway.Dispose();
+        _anthropic.Stop();
+        _openAI.Stop();
+        _gemini.Stop();
+    }
+
+    private static async Task<string> AssertAnthropicErrorAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    {
+        Assert.Equal(status, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("error", body.RootElement.GetProperty("type").GetString());
+        var error = body.RootElement.GetProperty("error");
+        Assert.Equal(type, error.GetProperty("type").GetString());
+        return error.GetProperty("message").GetString()!;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string body, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/messages", UriKind.Relative))
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation("x-api-key", "client-key");
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+}
