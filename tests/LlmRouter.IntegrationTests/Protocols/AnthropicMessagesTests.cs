@@ -54,6 +54,7 @@ public sealed class AnthropicMessagesTests : IDisposable
             .Deployment("claude-2", "Anthropic", _anthropic.Url!, model: "claude-haiku-4-5", apiKeyVariable: "TEST_ANTHROPIC_KEY")
             .Deployment("gpt", "OpenAI", _openAI.Url!, model: "gpt-4o")
             .Deployment("gemini", "Gemini", _gemini.Url!, model: "gemini-2.5-flash")
+            .Deployment("sim", "OpenAI", "simulated", model: "gpt-4o")
             .Route("claudes", "RoundRobin", ["claude", "claude-2"])
             .Set("MaxRequestBodyBytes", 16 * 1024);
         _gateway = new GatewayApp(catalog, new Dictionary<string, string?> { ["TEST_ANTHROPIC_KEY"] = "anthropic-secret" });
@@ -201,6 +202,57 @@ public sealed class AnthropicMessagesTests : IDisposable
     }
 
     [Fact]
+    public async Task Fuzz_MutatedRequests_NeverGetA5xxAndErrorsAreAnthropicShaped()
+    {
+        const string valid = """
+            {"model":"sim","max_tokens":20,"system":[{"type":"text","text":"Be brief"}],"stop_sequences":["END"],"temperature":0.5,
+             "tools":[{"name":"t","input_schema":{"type":"object"}}],"tool_choice":{"type":"auto"},
+             "messages":[{"role":"user","content":[{"type":"text","text":"Hi"}]},{"role":"assistant","content":[{"type":"tool_use","id":"x","name":"t","input":{}}]},
+                         {"role":"user","content":[{"type":"tool_result","tool_use_id":"x","content":"ok"}]}]}
+            """;
+        const string replacements = "{}[]\":,0-1.5nulltruefalse\\\u00e9 ";
+        var random = new Random(1302);
+        for (var i = 0; i < 150; i++)
+        {
+            var chars = valid.ToCharArray();
+            var body = (i % 3) switch
+            {
+                0 => valid[..random.Next(valid.Length)],
+                1 => MutateOne(chars, random, replacements),
+                _ => valid.Replace(Pick(random, ["\"Hi\"", "20", "\"user\"", "\"text\"", "{\"type\":\"object\"}", "\"auto\"", "0.5"]),
+                    Pick(random, ["null", "[]", "{}", "-3", "\"\"", "true", "1e309", "[[[]]]"]), StringComparison.Ordinal),
+            };
+
+            using var response = await SendAsync(body);
+
+            Assert.True((int)response.StatusCode < 500, $"{(int)response.StatusCode} for: {body}");
+            if (!response.IsSuccessStatusCode)
+            {
+                using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                Assert.Equal("error", error.RootElement.GetProperty("type").GetString());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Decide_AnthropicBodyWithAnthropicVersion_ExplainsTheRoute()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/router/decide", UriKind.Relative))
+        {
+            Content = new StringContent("""{"model":"claudes","max_tokens":10,"system":"Be brief","messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("anthropic-version", "2023-06-01");
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var decision = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("claudes", decision.RootElement.GetProperty("route").GetString());
+        Assert.Contains(decision.RootElement.GetProperty("chosen").GetString(), new[] { "claude", "claude-2" });
+        Assert.Empty(_anthropic.LogEntries);
+    }
+
+    [Fact]
     public async Task ChatCompletionsErrors_StayInOpenAIShape()
     {
         using var response = await _http.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative),
@@ -218,6 +270,14 @@ public sealed class AnthropicMessagesTests : IDisposable
         _openAI.Stop();
         _gemini.Stop();
     }
+
+    private static string MutateOne(char[] chars, Random random, string replacements)
+    {
+        chars[random.Next(chars.Length)] = replacements[random.Next(replacements.Length)];
+        return new string(chars);
+    }
+
+    private static string Pick(Random random, string[] options) => options[random.Next(options.Length)];
 
     private static async Task<string> AssertAnthropicErrorAsync(HttpResponseMessage response, HttpStatusCode status, string type)
     {
