@@ -162,6 +162,8 @@ internal sealed class AttemptMiddleware
             return false;
         }
 
+        candidates = PreferAnthropicWhenRequired(candidates, routing);
+
         // The wait for a short Retry-After was for this deployment: the retry goes back to it, not to whichever the policy picks.
         if (attempts.PinnedDeployment is { } pinned)
         {
@@ -177,6 +179,21 @@ internal sealed class AttemptMiddleware
 
         proxy.AvailableDestinations = candidates;
         return true;
+    }
+
+    /// <summary>
+    /// An Anthropic request using what only Anthropic deployments honour (documents, server tools…) goes to those
+    /// members when the route has any, instead of being refused by whichever member the policy would pick.
+    /// </summary>
+    private static IReadOnlyList<DestinationState> PreferAnthropicWhenRequired(IReadOnlyList<DestinationState> candidates, ChatRoutingFeature routing)
+    {
+        if (routing.Anthropic?.Untranslatable is null)
+        {
+            return candidates;
+        }
+
+        var anthropic = candidates.Where(c => routing.Catalog.Deployments.TryGetValue(c.DestinationId, out var d) && d.Provider == ProviderKind.Anthropic).ToList();
+        return anthropic.Count > 0 ? anthropic : candidates;
     }
 
     private void ResetCandidates(HttpContext context, ChatRoutingFeature routing, RequestAttempts attempts)

@@ -56,6 +56,7 @@ public sealed class AnthropicMessagesTests : IDisposable
             .Deployment("gemini", "Gemini", _gemini.Url!, model: "gemini-2.5-flash")
             .Deployment("sim", "OpenAI", "simulated", model: "gpt-4o")
             .Route("claudes", "RoundRobin", ["claude", "claude-2"])
+            .Route("mixed", "RoundRobin", ["gpt", "claude"])
             .Set("MaxRequestBodyBytes", 16 * 1024);
         _gateway = new GatewayApp(catalog, new Dictionary<string, string?> { ["TEST_ANTHROPIC_KEY"] = "anthropic-secret" });
         _http = new HttpClient { BaseAddress = _gateway.BaseAddress };
@@ -123,6 +124,25 @@ public sealed class AnthropicMessagesTests : IDisposable
 
         var error = await AssertAnthropicErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request_error");
         Assert.Contains("messages.0.content.0", error, StringComparison.Ordinal);
+        Assert.Empty(_openAI.LogEntries);
+    }
+
+    [Fact]
+    public async Task MixedRoute_AnthropicOnlyFeature_GoesToTheAnthropicMember()
+    {
+        ProviderFakes.StubAnthropic(_anthropic, ProviderFakes.AnthropicText);
+        const string document = """
+            {"model":"mixed","max_tokens":10,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},{"type":"text","text":"Summarise"}]}]}
+            """;
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await SendAsync(document);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("claude", response.Headers.GetValues("x-llmrouter-deployment").Single());
+        }
+
+        Assert.Equal(3, _anthropic.LogEntries.Count);
         Assert.Empty(_openAI.LogEntries);
     }
 
