@@ -81,27 +81,6 @@ internal sealed class AnthropicEventStreamTranslator : IStreamTranslator
         _json.Dispose();
     }
 
-    /// <summary>The <c>type</c> of an Anthropic event's data, for events that come without an <c>event:</c> line.</summary>
-    internal static ReadOnlySpan<byte> ReadType(ReadOnlySpan<byte> data)
-    {
-        var reader = new Utf8JsonReader(data);
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("type"u8))
-            {
-                reader.Read();
-                return reader.TokenType == JsonTokenType.String ? reader.ValueSpan : default;
-            }
-
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= 1)
-            {
-                reader.Skip();
-            }
-        }
-
-        return default;
-    }
-
     // The inner translator writes whole events only; each one becomes zero or more Anthropic events.
     private void Convert(IBufferWriter<byte> output)
     {

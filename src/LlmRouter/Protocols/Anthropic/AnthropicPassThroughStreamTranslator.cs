@@ -88,7 +88,7 @@ internal sealed class AnthropicPassThroughStreamTranslator : IStreamTranslator
         Copy(sseEvent, output);
         try
         {
-            Observe(sseEvent.Name.IsEmpty ? AnthropicEventStreamTranslator.ReadType(sseEvent.Data) : sseEvent.Name, sseEvent.Data);
+            Observe(sseEvent.Name.IsEmpty ? AnthropicStreamTranslator.ReadType(sseEvent.Data) : sseEvent.Name, sseEvent.Data);
         }
         catch (JsonException)
         {

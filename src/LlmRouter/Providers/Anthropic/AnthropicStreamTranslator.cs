@@ -340,7 +340,8 @@ internal sealed class AnthropicStreamTranslator : SseStreamTranslator
         return JsonDocument.ParseValue(ref reader);
     }
 
-    private static ReadOnlySpan<byte> ReadType(ReadOnlySpan<byte> data)
+    /// <summary>The <c>type</c> of an Anthropic event's data, for events that come without an <c>event:</c> line.</summary>
+    internal static ReadOnlySpan<byte> ReadType(ReadOnlySpan<byte> data)
     {
         var reader = new Utf8JsonReader(data);
         while (reader.Read())

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using LlmRouter.Protocols.Anthropic;
 using LlmRouter.Providers;
 using LlmRouter.Providers.OpenAI;
+using LlmRouter.Tests.Providers;
 using LlmRouter.Tests.Providers.Gemini;
 
 namespace LlmRouter.Tests.Protocols.Anthropic;
@@ -71,7 +72,7 @@ public sealed partial class AnthropicEventStreamTranslatorTests
         var random = new Random(20251202);
         for (var pattern = 0; pattern < 200; pattern++)
         {
-            var reads = RandomSplit(OpenAIStream, random);
+            var reads = ReadSplits.Random(OpenAIStream, random);
             var actual = Normalise(Run(OpenAIInner(), reads, estimate: 1));
             Assert.True(expected == actual, $"Pattern {pattern} ({string.Join(",", reads.Select(r => r.Length))}) differs:\n{actual}");
         }
@@ -139,20 +140,6 @@ public sealed partial class AnthropicEventStreamTranslatorTests
 
     private static List<byte[]> EventByEvent(byte[] bytes)
         => Encoding.UTF8.GetString(bytes).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => Encoding.UTF8.GetBytes(e + "\n\n")).ToList();
-
-    private static List<byte[]> RandomSplit(byte[] bytes, Random random)
-    {
-        var reads = new List<byte[]>();
-        var offset = 0;
-        while (offset < bytes.Length)
-        {
-            var length = Math.Min(bytes.Length - offset, random.Next(4) == 0 ? random.Next(1, 200) : random.Next(1, 8));
-            reads.Add(bytes[offset..(offset + length)]);
-            offset += length;
-        }
-
-        return reads;
-    }
 
     // Message ids are random per stream, and message_start's usage is the upstream's if it arrived in the same read
     // (else the estimate); everything else must match byte for byte.

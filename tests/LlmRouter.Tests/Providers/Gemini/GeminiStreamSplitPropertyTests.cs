@@ -23,7 +23,7 @@ public sealed partial class GeminiStreamSplitPropertyTests
         var random = new Random(20240611);
         for (var pattern = 0; pattern < 200; pattern++)
         {
-            var reads = RandomSplit(Recorded, random);
+            var reads = ReadSplits.Random(Recorded, random);
             var actual = Normalise(Translate(reads));
             Assert.True(expected == actual, $"Pattern {pattern} ({string.Join(",", reads.Select(r => r.Length))}) differs:\n{actual}");
         }
@@ -36,21 +36,6 @@ public sealed partial class GeminiStreamSplitPropertyTests
         var reads = Recorded.Select(b => new[] { b }).ToList();
 
         Assert.Equal(expected, Normalise(Translate(reads)));
-    }
-
-    private static List<byte[]> RandomSplit(byte[] bytes, Random random)
-    {
-        var reads = new List<byte[]>();
-        var offset = 0;
-        while (offset < bytes.Length)
-        {
-            // Mostly small reads so that cuts land inside characters and CRLF pairs; now and then a large one.
-            var length = Math.Min(bytes.Length - offset, random.Next(4) == 0 ? random.Next(1, 200) : random.Next(1, 8));
-            reads.Add(bytes[offset..(offset + length)]);
-            offset += length;
-        }
-
-        return reads;
     }
 
     private static string Translate(IEnumerable<byte[]> reads)
