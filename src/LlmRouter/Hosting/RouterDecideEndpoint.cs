@@ -1,6 +1,5 @@
 using System.Text.Json;
 using LlmRouter.Configuration;
-using LlmRouter.Protocols;
 using LlmRouter.Providers;
 using LlmRouter.Proxy;
 using LlmRouter.Resilience;
@@ -13,14 +12,12 @@ using Yarp.ReverseProxy.LoadBalancing;
 namespace LlmRouter.Hosting;
 
 /// <summary>
-/// <c>POST /v1/router/decide</c>: the routing decision for a chat-completions or (with <c>anthropic-version</c>) an
-/// Anthropic Messages body and headers, without calling
+/// <c>POST /v1/router/decide</c>: the routing decision for a chat-completions or (with <c>anthropic-version</c>, see
+/// <see cref="Protocols.ClientProtocols"/>) an Anthropic Messages body and headers, without calling
 /// any upstream — route, policy, category, the chosen deployment, and every candidate with its score or reason.
 /// </summary>
 internal sealed class RouterDecideEndpoint
 {
-    private const string AnthropicVersionHeader = "anthropic-version";
-
     private readonly CatalogProvider _catalog;
     private readonly IProxyStateLookup _proxyState;
     private readonly CandidateFilter _candidates;
@@ -39,7 +36,7 @@ internal sealed class RouterDecideEndpoint
     public async Task HandleAsync(HttpContext context)
     {
         var catalog = _catalog.Current;
-        var feature = await ChatRequestIntake.ReadAsync(context, catalog, DecideProtocol(context.Request), explain: true);
+        var feature = await ChatRequestIntake.ReadAsync(context, catalog, explain: true);
         if (feature is null)
         {
             return;
@@ -63,13 +60,6 @@ internal sealed class RouterDecideEndpoint
             await WriteAsync(context, route, feature, chosen?.DestinationId, available.Select(d => d.DestinationId), catalog);
         }
     }
-
-    /// <summary>
-    /// An Anthropic Messages body when the client sends <c>anthropic-version</c> (every Anthropic SDK does), else a
-    /// chat-completions body: the header says the shape before the body is read.
-    /// </summary>
-    internal static ClientProtocol DecideProtocol(HttpRequest request)
-        => request.Headers.ContainsKey(AnthropicVersionHeader) ? ClientProtocol.Anthropic : ClientProtocol.OpenAI;
 
     private async Task WriteAsync(HttpContext context, RouteDefinition route, ChatRoutingFeature feature, string? chosen, IEnumerable<string> members, RouterCatalog catalog)
     {

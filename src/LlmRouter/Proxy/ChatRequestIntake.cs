@@ -16,7 +16,7 @@ internal static class ChatRequestIntake
 {
     /// <summary>Returns the routing feature (request, route, protocol), or null after writing the error response.</summary>
     public static Task<ChatRoutingFeature?> ReadAsync(HttpContext context, RouterCatalog catalog, bool explain = false)
-        => ReadAsync(context, catalog, ClientProtocols.FromPath(context.Request.Path), explain);
+        => ReadAsync(context, catalog, ClientProtocols.FromRequest(context.Request), explain);
 
     /// <summary>Same, with the body read as <paramref name="protocol"/> whatever the path.</summary>
     public static async Task<ChatRoutingFeature?> ReadAsync(HttpContext context, RouterCatalog catalog, ClientProtocol protocol, bool explain)

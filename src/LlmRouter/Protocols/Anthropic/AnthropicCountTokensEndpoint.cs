@@ -83,7 +83,12 @@ internal sealed class AnthropicCountTokensEndpoint
         {
             response = await _clients.CreateClient(HttpClientName).SendAsync(upstream, context.RequestAborted);
         }
-        catch (HttpRequestException)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left: nobody to answer.
+            return;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
             await GatewayError.WriteAsync(context, StatusCodes.Status502BadGateway, $"The deployment `{deployment.Id}` could not be reached.", "server_error");
             return;
