@@ -16,6 +16,8 @@ internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOpti
             errors.Add($"{Root}:MaxRequestBodyBytes must be positive.");
         }
 
+        ValidateLimits(options.Limits, errors);
+
         if (options.Deployments.Count == 0)
         {
             errors.Add($"{Root}:Deployments is empty: configure at least one deployment.");
@@ -121,5 +123,40 @@ internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOpti
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateLimits(LimitsOptions limits, List<string> errors)
+    {
+        const string Key = LlmRouterOptions.SectionName + ":Limits";
+        if (limits.MaxBufferedRequestBytes <= 0)
+        {
+            errors.Add($"{Key}:MaxBufferedRequestBytes must be positive (was {limits.MaxBufferedRequestBytes}).");
+        }
+
+        if (limits.MaxClassifiedPromptChars <= 0)
+        {
+            errors.Add($"{Key}:MaxClassifiedPromptChars must be positive (was {limits.MaxClassifiedPromptChars}).");
+        }
+
+        if (limits.MaxUpstreamResponseBytes <= 0)
+        {
+            errors.Add($"{Key}:MaxUpstreamResponseBytes must be positive (was {limits.MaxUpstreamResponseBytes}).");
+        }
+
+        if (limits.MaxUpstreamEventBytes <= 0)
+        {
+            errors.Add($"{Key}:MaxUpstreamEventBytes must be positive (was {limits.MaxUpstreamEventBytes}).");
+        }
+
+        // NaN fails every comparison, so the checks are written to reject it too.
+        if (!(limits.MaxRetryAfterSeconds > 0) || double.IsInfinity(limits.MaxRetryAfterSeconds))
+        {
+            errors.Add($"{Key}:MaxRetryAfterSeconds must be a positive number of seconds (was {limits.MaxRetryAfterSeconds}).");
+        }
+
+        if (!(limits.AuthenticationFailureCooldownSeconds > 0) || double.IsInfinity(limits.AuthenticationFailureCooldownSeconds))
+        {
+            errors.Add($"{Key}:AuthenticationFailureCooldownSeconds must be a positive number of seconds (was {limits.AuthenticationFailureCooldownSeconds}).");
+        }
     }
 }

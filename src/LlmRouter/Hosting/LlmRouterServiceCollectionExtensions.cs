@@ -43,6 +43,7 @@ public static class LlmRouterServiceCollectionExtensions
         services.TryAddSingleton<ProviderAdapters>();
 
         services.TryAddSingleton<RequestAccounting>();
+        services.TryAddSingleton<RequestBodyBudget>();
         services.TryAddSingleton<RetryPipelines>();
         services.TryAddSingleton<DeploymentCircuitBreakers>();
         services.TryAddSingleton<CandidateFilter>();

@@ -21,10 +21,12 @@ internal sealed class RouterDecideEndpoint
     private readonly IProxyStateLookup _proxyState;
     private readonly CandidateFilter _candidates;
     private readonly LiveStatsStore _stats;
+    private readonly RequestBodyBudget _bodyBudget;
     private readonly Dictionary<string, ILoadBalancingPolicy> _policies;
 
-    public RouterDecideEndpoint(CatalogProvider catalog, IProxyStateLookup proxyState, CandidateFilter candidates, LiveStatsStore stats, IEnumerable<ILoadBalancingPolicy> policies)
+    public RouterDecideEndpoint(CatalogProvider catalog, IProxyStateLookup proxyState, CandidateFilter candidates, LiveStatsStore stats, IEnumerable<ILoadBalancingPolicy> policies, RequestBodyBudget bodyBudget)
     {
+        _bodyBudget = bodyBudget;
         _catalog = catalog;
         _proxyState = proxyState;
         _candidates = candidates;
@@ -35,7 +37,7 @@ internal sealed class RouterDecideEndpoint
     public async Task HandleAsync(HttpContext context)
     {
         var catalog = _catalog.Current;
-        var intake = await ChatRequestIntake.ReadAsync(context, catalog);
+        var intake = await ChatRequestIntake.ReadAsync(context, catalog, _bodyBudget);
         if (intake is null)
         {
             return;

@@ -5,19 +5,31 @@ using Microsoft.AspNetCore.Http;
 namespace LlmRouter.Proxy;
 
 /// <summary>
-/// Reads, parses and resolves a chat-completions request, answering the client's mistakes itself (413, 400,
-/// 404). Shared by the proxy pipeline and the dry-run endpoint so both refuse exactly the same requests.
+/// Reads, parses and resolves a chat-completions request, answering the client's mistakes itself (415, 413, 400,
+/// 404) and refusing bodies beyond the memory budget (503). Shared by the proxy pipeline and the dry-run endpoint so
+/// both refuse exactly the same requests.
 /// </summary>
 internal static class ChatRequestIntake
 {
     /// <summary>Returns the parsed request and its route, or null after writing the error response.</summary>
-    public static async Task<(ChatRequest Request, RouteDefinition Route)?> ReadAsync(HttpContext context, RouterCatalog catalog)
+    public static async Task<(ChatRequest Request, RouteDefinition Route)?> ReadAsync(HttpContext context, RouterCatalog catalog, RequestBodyBudget budget)
     {
+        if (JsonContentType.Problem(context.Request) is { } unsupported)
+        {
+            await JsonContentType.WriteUnsupportedAsync(context, unsupported);
+            return null;
+        }
+
         var limit = catalog.Options.MaxRequestBodyBytes;
+
+        // Held until the response ends: the parsed request keeps the body for retries and pass-through.
+        var reservation = new BodyReservation(budget, catalog.Options.Limits.MaxBufferedRequestBytes);
+        context.Response.RegisterForDispose(reservation);
         byte[]? body;
+        bool overBudget;
         try
         {
-            body = await RequestBodyReader.ReadAsync(context.Request, limit, context.RequestAborted);
+            (body, overBudget) = await RequestBodyReader.ReadAsync(context.Request, limit, reservation, context.RequestAborted);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
@@ -28,6 +40,15 @@ internal static class ChatRequestIntake
         {
             // A truncated or malformed body is the client's mistake, not a 500.
             await GatewayError.WriteAsync(context, ex.StatusCode, "The request body could not be read.", "invalid_request_error");
+            return null;
+        }
+
+        if (overBudget)
+        {
+            reservation.Dispose();
+            context.Response.Headers.RetryAfter = "1";
+            await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                "The gateway is holding too many request bodies at once; retry shortly.", "server_error", null, "server_overloaded");
             return null;
         }
 
@@ -53,10 +74,20 @@ internal static class ChatRequestIntake
         {
             request.Dispose();
             await GatewayError.WriteAsync(context, StatusCodes.Status404NotFound,
-                $"The model `{request.Model}` does not exist or you do not have access to it.", "invalid_request_error", "model", "model_not_found");
+                $"The model `{Truncated(request.Model)}` does not exist or you do not have access to it.", "invalid_request_error", "model", "model_not_found");
+            return null;
+        }
+
+        if (RoutingHeaderCheck.Problem(context.Request, route.Options) is { } badHeader)
+        {
+            request.Dispose();
+            await GatewayError.WriteAsync(context, badHeader.StatusCode, badHeader.Message, "invalid_request_error", badHeader.Param, badHeader.Code);
             return null;
         }
 
         return (request, route);
     }
+
+    // The error echoes the client's model name; a bounded prefix is enough to recognise it.
+    private static string Truncated(string model) => model.Length <= 256 ? model : model[..256] + "…";
 }
