@@ -12,6 +12,7 @@ internal static class TelemetryServiceCollectionExtensions
 {
     public static IServiceCollection AddLlmRouterTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        services.TryAddSingleton<MetricLabels>();
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<DeploymentGauges>();
         var otlpEndpoint = configuration["LlmRouter:Telemetry:OtlpEndpoint"];
