@@ -15,9 +15,6 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Maps LlmRouter's endpoints: <c>app.MapLlmRouter()</c>.</summary>
 public static class LlmRouterApplicationExtensions
 {
-    private static readonly string[] NonPostMethods = ["GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-    private static readonly string[] NonGetMethods = ["POST", "PUT", "PATCH", "DELETE"];
-
     /// <summary>
     /// Adds error handling and request logging, then maps <c>POST /v1/chat/completions</c> (through YARP),
     /// <c>/v1/models</c>, <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and the key-protected <c>/admin/deployments</c>
@@ -36,18 +33,18 @@ public static class LlmRouterApplicationExtensions
         var requestLogger = app.Services.GetService<Serilog.ILogger>();
         app.UseSerilogRequestLogging(options => RequestLogging.Configure(options, requestLogger));
 
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
-        app.MapGet("/readyz", Ready);
-        app.MapGet("/v1/models", ModelsEndpoints.ListAsync);
-        app.MapGet("/v1/models/{id}", ModelsEndpoints.GetAsync);
-        app.MapMethods("/v1/models", NonGetMethods, MethodNotAllowed);
-        app.MapMethods("/v1/models/{id}", NonGetMethods, MethodNotAllowed);
-        app.MapMethods(ProxyIds.ChatPath, NonPostMethods, MethodNotAllowed);
+        // Any error status that would leave without a body (routing, framework components) gets an OpenAI-style one.
+        app.UseStatusCodePages(StatusCodeErrors.WriteAsync);
+        app.UseMiddleware<RequestShapeMiddleware>();
+
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(EndpointMethods.ReadOnly));
+        app.MapMethods("/healthz", EndpointMethods.ReadOnly, () => Results.Json(new { status = "ok" }));
+        app.MapMethods("/readyz", EndpointMethods.ReadOnly, Ready);
+        app.MapMethods("/v1/models", EndpointMethods.ReadOnly, ModelsEndpoints.ListAsync);
+        app.MapMethods("/v1/models/{id}", EndpointMethods.ReadOnly, ModelsEndpoints.GetAsync);
         app.MapPost("/v1/router/decide", (HttpContext context, RouterDecideEndpoint endpoint) => endpoint.HandleAsync(context));
-        app.MapMethods("/v1/router/decide", NonPostMethods, MethodNotAllowed);
-        app.MapGet("/admin/deployments", (HttpContext context, AdminEndpoints admin) => admin.DeploymentsAsync(context));
-        app.MapGet("/admin/routes", (HttpContext context, AdminEndpoints admin) => admin.RoutesAsync(context));
+        app.MapMethods("/admin/deployments", EndpointMethods.ReadOnly, (HttpContext context, AdminEndpoints admin) => admin.DeploymentsAsync(context));
+        app.MapMethods("/admin/routes", EndpointMethods.ReadOnly, (HttpContext context, AdminEndpoints admin) => admin.RoutesAsync(context));
 
         app.MapReverseProxy(pipeline =>
         {
@@ -57,8 +54,8 @@ public static class LlmRouterApplicationExtensions
             pipeline.UseMiddleware<UpstreamRequestMiddleware>();
         });
 
-        app.MapFallback(context => GatewayError.WriteAsync(context, StatusCodes.Status404NotFound,
-            $"Invalid URL ({context.Request.Method} {context.Request.Path}).", "invalid_request_error", null, "unknown_url"));
+        // Every path, dotted ones included (the default fallback pattern skips "file" paths): 405 or 404 as JSON.
+        app.MapFallback("{**path}", EndpointMethods.WriteFallbackAsync);
         return app;
     }
 
@@ -71,16 +68,11 @@ public static class LlmRouterApplicationExtensions
             : Results.Json(new { status = "unavailable", catalogVersion = catalog.Version, deployments = catalog.Deployments.Count, usable }, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static Task MethodNotAllowed(HttpContext context)
-        => GatewayError.WriteAsync(context, StatusCodes.Status405MethodNotAllowed,
-            $"Method {context.Request.Method} is not allowed on {context.Request.Path}.", "invalid_request_error", null, "method_not_allowed");
-
     private static Task WriteUnhandledErrorAsync(HttpContext context)
     {
         // The exception is logged by the exception handler; the client sees no detail of it.
-        var isBadRequest = context.Features.Get<IExceptionHandlerFeature>()?.Error is BadHttpRequestException;
-        return isBadRequest
-            ? GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest, "The request could not be read.", "invalid_request_error")
+        return context.Features.Get<IExceptionHandlerFeature>()?.Error is BadHttpRequestException badRequest
+            ? StatusCodeErrors.WriteAsync(context, badRequest.StatusCode)
             : GatewayError.WriteAsync(context, StatusCodes.Status500InternalServerError, "The gateway failed to process the request.", "server_error");
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using LlmRouter.Configuration;
 using LlmRouter.Hosting;
 using LlmRouter.Providers;
@@ -9,6 +10,7 @@ using LlmRouter.Resilience;
 using LlmRouter.Routing;
 using LlmRouter.Routing.Stats;
 using LlmRouter.Telemetry;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -58,6 +60,17 @@ public static class LlmRouterServiceCollectionExtensions
             {
                 host.ShutdownTimeout = needed;
             }
+        });
+        services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            // Kestrel answers requests beyond its limits itself, without a body: its limits sit above the gateway's
+            // (RequestShapeMiddleware), so the gateway answers the usual oversized requests with JSON 414/431.
+            kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, 2 * RequestShapeMiddleware.MaxRequestTargetChars);
+            kestrel.Limits.MaxRequestHeadersTotalSize = Math.Max(kestrel.Limits.MaxRequestHeadersTotalSize, 2 * RequestShapeMiddleware.MaxHeaderBytes);
+
+            // Header bytes that are not UTF-8 would be Kestrel's bodiless 400; as Latin-1 every byte decodes, and the
+            // gateway validates the few headers it reads and forwards nothing by default.
+            kestrel.RequestHeaderEncodingSelector ??= static _ => Encoding.Latin1;
         });
         services.TryAddSingleton<ChatRequestTransform>();
         services.TryAddSingleton<ChatResponseTransform>();
