@@ -67,10 +67,11 @@ public static class LlmRouterServiceCollectionExtensions
             // (RequestShapeMiddleware), so the gateway answers the usual oversized requests with JSON 414/431.
             kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, 2 * RequestShapeMiddleware.MaxRequestTargetChars);
             kestrel.Limits.MaxRequestHeadersTotalSize = Math.Max(kestrel.Limits.MaxRequestHeadersTotalSize, 2 * RequestShapeMiddleware.MaxHeaderBytes);
+            kestrel.Limits.MaxRequestHeaderCount = Math.Max(kestrel.Limits.MaxRequestHeaderCount, 2 * RequestShapeMiddleware.MaxHeaderCount);
 
             // Header bytes that are not UTF-8 would be Kestrel's bodiless 400; as Latin-1 every byte decodes, and the
             // gateway validates the few headers it reads and forwards nothing by default.
-            kestrel.RequestHeaderEncodingSelector ??= static _ => Encoding.Latin1;
+            kestrel.RequestHeaderEncodingSelector = static _ => Encoding.Latin1;
         });
         services.TryAddSingleton<ChatRequestTransform>();
         services.TryAddSingleton<ChatResponseTransform>();

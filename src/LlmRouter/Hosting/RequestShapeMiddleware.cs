@@ -15,6 +15,9 @@ internal sealed class RequestShapeMiddleware
     /// <summary>Largest header section (names plus values) answered; Kestrel's default limit.</summary>
     public const int MaxHeaderBytes = 32 * 1024;
 
+    /// <summary>Most header fields answered; Kestrel's default limit.</summary>
+    public const int MaxHeaderCount = 100;
+
     private readonly RequestDelegate _next;
 
     public RequestShapeMiddleware(RequestDelegate next) => _next = next;
@@ -28,15 +31,17 @@ internal sealed class RequestShapeMiddleware
         }
 
         var size = 0L;
+        var count = 0;
         foreach (var (name, values) in request.Headers)
         {
             foreach (var value in values)
             {
                 size += name.Length + (value?.Length ?? 0) + 4;
+                count++;
             }
         }
 
-        return size > MaxHeaderBytes
+        return size > MaxHeaderBytes || count > MaxHeaderCount
             ? StatusCodeErrors.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge)
             : _next(context);
     }

@@ -42,6 +42,12 @@ internal static class ChatRequestIntake
             await GatewayError.WriteAsync(context, ex.StatusCode, "The request body could not be read.", "invalid_request_error");
             return null;
         }
+        catch (IOException)
+        {
+            // Kestrel reports some framing errors this way (a chunk size that overflows: "Bad chunk size data").
+            await GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest, "The request body could not be read.", "invalid_request_error");
+            return null;
+        }
 
         if (overBudget)
         {
