@@ -206,7 +206,7 @@ internal static class ChatRequestParser
                 break;
             default:
                 throw new InvalidRequestException(
-                    $"Invalid value: '{role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.",
+                    $"Invalid value: '{Echo(role)}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.",
                     $"{path}.role");
         }
     }
@@ -370,7 +370,7 @@ internal static class ChatRequestParser
             if (value is not ("none" or "auto" or "required"))
             {
                 throw new InvalidRequestException(
-                    $"Invalid value: '{value}'. Supported values are: 'none', 'auto', and 'required'.", "tool_choice");
+                    $"Invalid value: '{Echo(value)}'. Supported values are: 'none', 'auto', and 'required'.", "tool_choice");
             }
 
             return choice;
@@ -491,6 +491,9 @@ internal static class ChatRequestParser
 
         return value.ValueKind == kind ? value : throw TypeError(name, expected);
     }
+
+    // A client's value quoted back in an error: a bounded prefix is enough to recognise it.
+    private static string? Echo(string? value) => value is { Length: > 64 } ? value[..64] + "…" : value;
 
     private static InvalidRequestException TypeError(string param, string expected)
         => new($"Invalid type for '{param}': expected {expected}.", param, "invalid_type");

@@ -16,7 +16,7 @@ public sealed class HardeningFuzzTests : IDisposable
     private const int Parallelism = 8;
     // New route × deployment × status combinations may still appear in phase 2 (a bounded, configured set); the
     // thousands of distinct client-chosen values sent must not add a series each.
-    private const int MaxSeriesGrowth = 250;
+    private const int MaxSeriesGrowth = 150;
     private const long MaxWorkingSetGrowthBytes = 512L * 1024 * 1024;
 
     private readonly HardeningGateway _gateway = new();
@@ -51,8 +51,11 @@ public sealed class HardeningFuzzTests : IDisposable
         _output.WriteLine($"requests sent: {requests} (cases per phase: {phase1.Count}, templates: {FuzzCorpus.Templates.Length}, values: {FuzzCorpus.FixedValues.Length} + random) in {watch.Elapsed.TotalSeconds:0.0} s");
         _output.WriteLine($"statuses: {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}");
         _output.WriteLine($"5xx seen: {serverErrors}");
-        var newSeries = seriesAfter.Except(seriesBefore).ToList();
-        _output.WriteLine($"metric series before/after: {seriesBefore.Count}/{seriesAfter.Count}; new: {string.Join(" | ", newSeries.Take(15))}");
+        var gatewayBefore = seriesBefore.Count(IsGatewaySeries);
+        var gatewayAfter = seriesAfter.Count(IsGatewaySeries);
+        var newSeries = seriesAfter.Where(IsGatewaySeries).Except(seriesBefore).ToList();
+        _output.WriteLine($"metric series (LlmRouter meter) before/after: {gatewayBefore}/{gatewayAfter}; whole scrape {seriesBefore.Count}/{seriesAfter.Count}");
+        _output.WriteLine($"new LlmRouter series: {string.Join(" | ", newSeries.Take(10))}");
         _output.WriteLine($"RSS before/after: {rssBefore / (1024 * 1024)} MB/{rssAfter / (1024 * 1024)} MB");
         _output.WriteLine($"answered by Kestrel before any middleware (no JSON possible): {string.Join("; ", kestrelAnswers.Select(k => $"{k.Key} ({k.Value})"))}");
         _output.WriteLine($"unhealthy deployments: {string.Join("; ", unhealthy)}");
@@ -66,12 +69,15 @@ public sealed class HardeningFuzzTests : IDisposable
         Assert.Equal(0, serverErrors);
         Assert.Empty(unhealthy);
         Assert.Empty(leaked);
-        Assert.InRange(seriesAfter.Count, 1, seriesBefore.Count + MaxSeriesGrowth);
+        Assert.InRange(gatewayAfter, 1, gatewayBefore + MaxSeriesGrowth);
         Assert.DoesNotContain(seriesAfter, series => series.Contains("flood-", StringComparison.Ordinal) || series.Contains("x-fuzz", StringComparison.Ordinal));
         Assert.InRange(rssAfter, 0, rssBefore + MaxWorkingSetGrowthBytes);
     }
 
     public void Dispose() => _gateway.Dispose();
+
+    // The gateway's own instruments, where client- and upstream-chosen values could become labels.
+    private static bool IsGatewaySeries(string series) => series.Contains("otel_scope_name=\"LlmRouter\"", StringComparison.Ordinal);
 
     private static async Task RunAsync(List<FuzzCase> cases, ConcurrentQueue<string> failures, ConcurrentDictionary<string, int> kestrelAnswers, ConcurrentDictionary<int, int> statuses)
     {

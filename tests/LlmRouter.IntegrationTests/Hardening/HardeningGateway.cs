@@ -109,7 +109,10 @@ public sealed class HardeningGateway : IDisposable
             .Where(name => ForbiddenUpstreamHeaders.Any(f => name.StartsWith(f, StringComparison.OrdinalIgnoreCase)))
             .Distinct(StringComparer.OrdinalIgnoreCase)];
 
-    /// <summary>The series (name and labels, without the value) of a fresh scrape of <c>/metrics</c>.</summary>
+    /// <summary>
+    /// The series (name and labels, without the value) of a fresh scrape of <c>/metrics</c>. Process-wide meters
+    /// (HttpClient, runtime) also count other tests running beside this one, so callers compare the gateway's own.
+    /// </summary>
     public async Task<HashSet<string>> MetricSeriesAsync()
     {
         // The exporter caches a scrape briefly; wait it out so the count reflects every request sent.
