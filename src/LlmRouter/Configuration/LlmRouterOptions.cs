@@ -35,6 +35,12 @@ public sealed class LlmRouterOptions
     /// <summary>Send <c>X-Forwarded-For/-Proto/-Host</c> to providers (off: client addresses stay private).</summary>
     public bool ForwardClientAddress { get; set; }
 
+    /// <summary>
+    /// This replica's name in the <c>x-llmrouter-instance</c> response header: 1–64 characters of <c>[A-Za-z0-9._-]</c>.
+    /// Empty: the machine name and process id (a pod's name in Kubernetes). Read once at start.
+    /// </summary>
+    public string? InstanceName { get; set; }
+
     /// <summary>Fleet-wide state (limits, budgets, runtime keys, cooldowns) in Redis.</summary>
     public RedisOptions Redis { get; set; } = new();
 }

@@ -1,3 +1,4 @@
+using LlmRouter.Hosting;
 using LlmRouter.Routing;
 using Microsoft.Extensions.Options;
 
@@ -71,6 +72,11 @@ internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOpti
         if (options.ShutdownDrainSeconds < 0)
         {
             errors.Add($"{Root}:ShutdownDrainSeconds must not be negative.");
+        }
+
+        if (!string.IsNullOrEmpty(options.InstanceName) && !InstanceHeaderMiddleware.IsValidName(options.InstanceName))
+        {
+            errors.Add($"{Root}:InstanceName must be 1-{InstanceHeaderMiddleware.MaxNameLength} characters of A-Z, a-z, 0-9, '.', '_', '-' (it is sent as a response header).");
         }
 
         foreach (var (routeName, route) in options.Routes)

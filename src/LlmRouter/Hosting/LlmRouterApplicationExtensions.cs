@@ -16,7 +16,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static class LlmRouterApplicationExtensions
 {
     /// <summary>
-    /// Adds error handling and request logging, then maps <c>POST /v1/chat/completions</c> (through YARP),
+    /// Adds the <c>x-llmrouter-instance</c> response header, error handling and request logging, then maps <c>POST /v1/chat/completions</c> (through YARP),
     /// <c>/v1/models</c>, <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and the key-protected <c>/admin/deployments</c>
     /// and <c>/admin/routes</c>. Fails the start with a readable message when the
     /// configuration is invalid.
@@ -29,6 +29,7 @@ public static class LlmRouterApplicationExtensions
         app.Services.GetRequiredService<CatalogProvider>();
         app.Services.GetRequiredService<DeploymentGauges>();
 
+        app.UseMiddleware<InstanceHeaderMiddleware>();
         app.UseExceptionHandler(error => error.Run(WriteUnhandledErrorAsync));
         var requestLogger = app.Services.GetService<Serilog.ILogger>();
         app.UseSerilogRequestLogging(options => RequestLogging.Configure(options, requestLogger));

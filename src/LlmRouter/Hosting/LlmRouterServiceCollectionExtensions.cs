@@ -46,7 +46,6 @@ public static class LlmRouterServiceCollectionExtensions
 
         services.TryAddSingleton<RequestAccounting>();
         services.TryAddSingleton<RequestBodyBudget>();
-        services.TryAddSingleton<RetryPipelines>();
         services.TryAddSingleton<DeploymentCircuitBreakers>();
         services.TryAddSingleton<CandidateFilter>();
         services.TryAddSingleton<RouterDecideEndpoint>();
@@ -79,6 +78,7 @@ public static class LlmRouterServiceCollectionExtensions
         services.AddLlmRouterTelemetry(configuration);
 
         services.AddSingleton<IProxyConfigProvider, LlmRouterProxyConfigProvider>();
+        services.TryAddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
         // Plain YARP routes may live beside LlmRouter's (a ReverseProxy section, reloadable like the rest)
         // and use its policies by name.
         services.AddReverseProxy()

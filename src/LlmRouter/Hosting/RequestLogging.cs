@@ -1,3 +1,4 @@
+using LlmRouter.Proxy.Attempts;
 using LlmRouter.Proxy;
 using LlmRouter.Routing;
 using Microsoft.AspNetCore.Http;
@@ -44,13 +45,13 @@ internal static class RequestLogging
     private static void Enrich(IDiagnosticContext diagnostics, HttpContext context)
     {
         var routing = context.Features.Get<ChatRoutingFeature>();
-        var state = context.Features.Get<ForwardingState>();
+        var state = context.Features.Get<RequestAttempts>();
         diagnostics.Set("Route", routing?.Route.Name);
         diagnostics.Set("Policy", routing?.Route.Options.Policy);
         diagnostics.Set("Category", Bounded(routing?.Category));
         diagnostics.Set("Stream", routing?.Request.Stream);
         diagnostics.Set("Deployment", state?.Deployment?.Id);
-        diagnostics.Set("Attempts", state?.Attempts ?? 0);
+        diagnostics.Set("Attempts", state?.Sent ?? 0);
         if (state?.Usage is { } usage)
         {
             diagnostics.Set("PromptTokens", usage.PromptTokens);

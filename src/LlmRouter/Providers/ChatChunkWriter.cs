@@ -29,6 +29,9 @@ internal sealed class ChatChunkWriter : IDisposable
 
     public bool IncludeUsage { get; }
 
+    /// <summary>A content-bearing chunk (text, tool call or finish) has been written; role chunks do not count.</summary>
+    public bool ContentWritten { get; private set; }
+
     public void WriteRole(IBufferWriter<byte> output, int choiceIndex = 0)
     {
         var json = Begin(output, choiceIndex);
@@ -39,6 +42,7 @@ internal sealed class ChatChunkWriter : IDisposable
 
     public void WriteContent(IBufferWriter<byte> output, ReadOnlySpan<char> text, int choiceIndex = 0)
     {
+        ContentWritten |= !text.IsEmpty;
         var json = Begin(output, choiceIndex);
         json.WriteString("content"u8, text);
         End(output, finishReason: null);
@@ -47,6 +51,7 @@ internal sealed class ChatChunkWriter : IDisposable
     /// <summary>Content already encoded as UTF-8 (straight from an upstream JSON string), written without a string round trip.</summary>
     public void WriteContentUtf8(IBufferWriter<byte> output, ReadOnlySpan<byte> utf8Text, int choiceIndex = 0)
     {
+        ContentWritten |= !utf8Text.IsEmpty;
         var json = Begin(output, choiceIndex);
         json.WriteString("content"u8, utf8Text);
         End(output, finishReason: null);
@@ -55,6 +60,7 @@ internal sealed class ChatChunkWriter : IDisposable
     /// <summary>The first delta of a tool call: index, id, type and name, with the first argument text.</summary>
     public void WriteToolCallStart(IBufferWriter<byte> output, int toolIndex, string id, string name, ReadOnlySpan<char> arguments, int choiceIndex = 0)
     {
+        ContentWritten = true;
         var json = Begin(output, choiceIndex);
         json.WritePropertyName("tool_calls"u8);
         json.WriteStartArray();
@@ -75,6 +81,7 @@ internal sealed class ChatChunkWriter : IDisposable
     /// <summary>A later delta of a tool call: an argument fragment.</summary>
     public void WriteToolCallArguments(IBufferWriter<byte> output, int toolIndex, ReadOnlySpan<char> fragment, int choiceIndex = 0)
     {
+        ContentWritten = true;
         var json = Begin(output, choiceIndex);
         json.WritePropertyName("tool_calls"u8);
         json.WriteStartArray();
@@ -92,6 +99,7 @@ internal sealed class ChatChunkWriter : IDisposable
     /// <summary>The finish chunk: an empty delta and one of OpenAI's finish reasons.</summary>
     public void WriteFinish(IBufferWriter<byte> output, string finishReason, int choiceIndex = 0)
     {
+        ContentWritten = true;
         Begin(output, choiceIndex);
         End(output, finishReason);
     }

@@ -29,6 +29,15 @@ internal interface IStreamTranslator : IDisposable
     /// <summary>The model the upstream reported, once known.</summary>
     string? ResponseModel { get; }
 
+    /// <summary>
+    /// A content-bearing event (text, tool call, refusal, finish) has been translated: the attempt has produced its
+    /// first token. Role chunks, <c>message_start</c>, pings, empty deltas and keep-alives do not count.
+    /// </summary>
+    bool HasContent { get; }
+
+    /// <summary>Bytes of an upstream event received but not yet complete; the caller bounds it.</summary>
+    int PendingBytes { get; }
+
     /// <summary>Set when the stream ended in an error event (upstream error event, truncation or <see cref="Fail"/>).</summary>
     UpstreamError? Error { get; }
 }

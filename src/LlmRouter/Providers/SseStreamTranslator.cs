@@ -28,6 +28,10 @@ internal abstract class SseStreamTranslator : IStreamTranslator
 
     public UpstreamError? Error { get; private set; }
 
+    public bool HasContent => Chunks.ContentWritten;
+
+    public int PendingBytes => _reader.Pending;
+
     /// <summary>True once the role chunk was written (it is written exactly once).</summary>
     protected bool RoleSent { get; private set; }
 

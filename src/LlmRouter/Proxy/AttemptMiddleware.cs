@@ -1,10 +1,10 @@
 using System.Globalization;
 using LlmRouter.Configuration;
 using LlmRouter.Providers;
+using LlmRouter.Proxy.Attempts;
 using LlmRouter.Resilience;
 using LlmRouter.Routing;
 using Microsoft.AspNetCore.Http;
-using Polly.CircuitBreaker;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -12,27 +12,26 @@ using Yarp.ReverseProxy.Model;
 namespace LlmRouter.Proxy;
 
 /// <summary>
-/// Wraps load balancing and forwarding in the route's Polly retry pipeline. Before anything reaches the client,
-/// a retryable failure picks again with the route's policy among members that have not failed, are not cooling
-/// down and whose circuit is not open, then walks the route's fallbacks. When every candidate is cooling down
-/// the client gets 429 with the smallest Retry-After instead of the gateway hammering upstreams.
+/// The attempt loop, and the only place that decides what happens after an attempt. Each pass filters the route's
+/// members (failed, cooling down, open circuit), walks the fallbacks when none is left, lets YARP's load balancing
+/// pick and the forward stage send; the attempt reports one <see cref="AttemptResult"/>, accounting records it and
+/// <see cref="AttemptPolicy"/> says retry, answer or done. Nothing reaches the client before an attempt's first
+/// token, so every earlier failure can be retried. When every candidate is cooling down the client gets 429 with
+/// the smallest Retry-After instead of the gateway hammering upstreams.
 /// </summary>
 internal sealed class AttemptMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly IProxyStateLookup _proxyState;
     private readonly RequestAccounting _accounting;
-    private readonly RetryPipelines _pipelines;
     private readonly CandidateFilter _candidates;
     private readonly TimeProvider _time;
 
-    public AttemptMiddleware(RequestDelegate next, IProxyStateLookup proxyState, RequestAccounting accounting, RetryPipelines pipelines,
-        CandidateFilter candidates, TimeProvider time)
+    public AttemptMiddleware(RequestDelegate next, IProxyStateLookup proxyState, RequestAccounting accounting, CandidateFilter candidates, TimeProvider time)
     {
         _next = next;
         _proxyState = proxyState;
         _accounting = accounting;
-        _pipelines = pipelines;
         _candidates = candidates;
         _time = time;
     }
@@ -48,83 +47,127 @@ internal sealed class AttemptMiddleware
 
         var resilience = routing.Route.Options.Resilience;
         var clientAborted = context.RequestAborted;
-        var state = new ForwardingState(resilience.MaxAttempts, _time.GetUtcNow() + TimeSpan.FromSeconds(resilience.TotalTimeoutSeconds))
-        {
-            ClientAborted = clientAborted,
-        };
-        context.Features.Set(state);
-
-        var attempt = new AttemptScope(this, context, routing, state, clientAborted);
-        AttemptOutcome outcome;
+        var attempts = new RequestAttempts(_time.GetUtcNow() + TimeSpan.FromSeconds(resilience.TotalTimeoutSeconds));
+        context.Features.Set(attempts);
         try
         {
-            outcome = await _pipelines.For(routing.Route).ExecuteAsync(static (scope, _) => scope.RunAsync(), attempt, clientAborted);
+            await RunAsync(context, routing, attempts, clientAborted);
         }
         catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
         {
-            return;
+            // The client left during a backoff: nobody to answer.
         }
         finally
         {
             context.RequestAborted = clientAborted;
-        }
-
-        if (context.Response.HasStarted || clientAborted.IsCancellationRequested)
-        {
-            return;
-        }
-
-        if (outcome.NoCandidates && state.LastError is null)
-        {
-            await WriteNoCandidatesAsync(context, outcome.SoonestRetry);
-        }
-        else if (outcome.Retry || outcome.NoCandidates || outcome.Error is not null)
-        {
-            await WriteErrorAsync(context, state, outcome.Error ?? state.LastError);
+            context.Features.Set<UpstreamAttempt>(null);
         }
     }
 
-    private async ValueTask<AttemptOutcome> RunAttemptAsync(AttemptScope scope)
+    private async Task RunAsync(HttpContext context, ChatRoutingFeature routing, RequestAttempts attempts, CancellationToken clientAborted)
     {
-        var (context, routing, state) = (scope.Context, scope.Routing, scope.State);
-        if (state.Attempts > 0)
+        var resilience = routing.Route.Options.Resilience;
+        var firstTokenTimeout = TimeSpan.FromSeconds(resilience.TimeToFirstTokenTimeoutSeconds);
+        for (var pass = 0; ; pass++)
         {
-            context.Features.Set<IForwarderErrorFeature>(null);
-            context.Response.Clear();
-            ResetCandidates(context, routing, context.GetReverseProxyFeature(), state);
-        }
-
-        // ReassignProxyRequest (fallbacks) installs a new feature: always work on the current one.
-        var proxy = context.GetReverseProxyFeature();
-
-        var remaining = state.Deadline - _time.GetUtcNow();
-        if (remaining <= TimeSpan.Zero)
-        {
-            return new AttemptOutcome(false, new UpstreamError(504, "The request exceeded the route's total timeout.", "server_error", "timeout"));
-        }
-
-        var candidates = _candidates.Eligible(proxy.AvailableDestinations, state.Failed, state.Deployment?.Id, out var soonestRetry);
-        while (candidates.Count == 0 && state.NextFallback < routing.Route.Fallbacks.Count)
-        {
-            if (TryReassignToDeployment(context, routing.Route.Fallbacks[state.NextFallback++], routing))
+            if (pass > 0)
             {
+                context.Features.Set<IForwarderErrorFeature>(null);
+                context.Response.Clear();
+                ResetCandidates(context, routing, attempts);
+            }
+
+            var remaining = attempts.Deadline - _time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                await WriteErrorAsync(context, attempts, attempts.LastFailure ?? AttemptResult.Failed(
+                    new UpstreamError(504, "The request exceeded the route's total timeout.", "server_error", "timeout")));
+                return;
+            }
+
+            if (!SelectCandidates(context, routing, attempts, out var soonestRetry))
+            {
+                if (attempts.LastFailure is { } last)
+                {
+                    await WriteErrorAsync(context, attempts, last);
+                }
+                else
+                {
+                    await WriteNoCandidatesAsync(context, soonestRetry);
+                }
+
+                return;
+            }
+
+            AttemptResult result;
+            using (var attempt = new UpstreamAttempt(attempts.Sent + 1, firstTokenTimeout < remaining ? firstTokenTimeout : remaining, _time, clientAborted))
+            {
+                // YARP cancels the upstream call through RequestAborted: the attempt's token adds the first-token limit.
+                context.Features.Set(attempt);
+                context.RequestAborted = attempt.Token;
+                try
+                {
+                    await _next(context);
+                }
+                finally
+                {
+                    context.RequestAborted = clientAborted;
+                }
+
+                result = attempt.Result ?? AttemptResult.Aborted();
+                _accounting.RecordAttempt(routing.Route.Name, routing.Catalog.Options.Limits, attempt, result);
+                var decision = AttemptPolicy.Decide(result, attempts.Sent + (attempt.Started ? 1 : 0), attempts.LastError, resilience,
+                    attempts.Deadline - _time.GetUtcNow(), Random.Shared.NextDouble());
+                attempts.Record(attempt, result, decision);
+
+                if (clientAborted.IsCancellationRequested || decision.Action == AttemptAction.Done)
+                {
+                    return;
+                }
+
+                if (decision.Action == AttemptAction.Answer)
+                {
+                    // The answer is this attempt's error, or an earlier failure this attempt could not improve on.
+                    var answer = ReferenceEquals(decision.Error, result.Error) ? result : attempts.LastFailure ?? result with { Error = decision.Error };
+                    await WriteErrorAsync(context, attempts, answer);
+                    return;
+                }
+
+                if (decision.Delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(decision.Delay, _time, clientAborted);
+                }
+            }
+        }
+    }
+
+    /// <summary>Narrows the proxy feature's destinations to those that may take an attempt; walks fallbacks when none may.</summary>
+    private bool SelectCandidates(HttpContext context, ChatRoutingFeature routing, RequestAttempts attempts, out TimeSpan? soonestRetry)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var candidates = _candidates.Eligible(proxy.AvailableDestinations, attempts.Failed, attempts.PinnedDeployment, out soonestRetry);
+        while (candidates.Count == 0 && attempts.NextFallback < routing.Route.Fallbacks.Count)
+        {
+            if (TryReassignToDeployment(context, routing.Route.Fallbacks[attempts.NextFallback++], routing))
+            {
+                // ReassignProxyRequest installs a new feature: always work on the current one.
                 proxy = context.GetReverseProxyFeature();
-                candidates = _candidates.Eligible(proxy.AvailableDestinations, state.Failed, state.Deployment?.Id, out var fallbackRetry);
+                candidates = _candidates.Eligible(proxy.AvailableDestinations, attempts.Failed, attempts.PinnedDeployment, out var fallbackRetry);
                 soonestRetry = Min(soonestRetry, fallbackRetry);
             }
         }
 
         if (candidates.Count == 0)
         {
-            return new AttemptOutcome(false, state.LastError, NoCandidates: true, SoonestRetry: soonestRetry);
+            return false;
         }
 
         // The wait for a short Retry-After was for this deployment: the retry goes back to it, not to whichever the policy picks.
-        if (state.Attempts > 0 && state.Deployment is { } waited && WillWaitForSameDeployment(routing, state.LastError))
+        if (attempts.PinnedDeployment is { } pinned)
         {
             foreach (var candidate in candidates)
             {
-                if (candidate.DestinationId == waited.Id)
+                if (candidate.DestinationId == pinned)
                 {
                     candidates = [candidate];
                     break;
@@ -133,79 +176,21 @@ internal sealed class AttemptMiddleware
         }
 
         proxy.AvailableDestinations = candidates;
-
-        // YARP cancels the upstream call through RequestAborted; a per-attempt token adds the time-to-first-token
-        // limit. The response transform disarms it once headers arrive (streams then time themselves).
-        using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(scope.ClientAborted);
-        var timeToFirstToken = TimeSpan.FromSeconds(routing.Route.Options.Resilience.TimeToFirstTokenTimeoutSeconds);
-        attemptTimeout.CancelAfter(timeToFirstToken < remaining ? timeToFirstToken : remaining);
-        state.AttemptTimeout = attemptTimeout;
-        context.RequestAborted = attemptTimeout.Token;
-        try
-        {
-            await _next(context);
-        }
-        catch (BrokenCircuitException)
-        {
-            // Half-open and its one probe is already under way: this request tries elsewhere, and an earlier
-            // short Retry-After no longer pins it to this deployment.
-            state.RetryRequested = true;
-            if (state.Deployment is { } busy)
-            {
-                state.MarkFailed(busy.Id);
-                state.LastError = new UpstreamError(503, $"The deployment `{busy.Id}` is being probed after its circuit opened.", "server_error", "circuit_open");
-            }
-        }
-        finally
-        {
-            context.RequestAborted = scope.ClientAborted;
-            state.AttemptTimeout = null;
-        }
-
-        if (context.Response.HasStarted || scope.ClientAborted.IsCancellationRequested)
-        {
-            return AttemptOutcome.Done;
-        }
-
-        var forwarderError = context.Features.Get<IForwarderErrorFeature>();
-        if (forwarderError is not null && state.Deployment is { } deployment && !state.RetryRequested)
-        {
-            var timedOut = attemptTimeout.IsCancellationRequested || forwarderError.Error == ForwarderError.RequestTimedOut;
-            var error = timedOut
-                ? new UpstreamError(504, $"The deployment `{deployment.Id}` did not answer within the time-to-first-token limit.", "server_error", "timeout")
-                : new UpstreamError(502, $"The deployment `{deployment.Id}` could not be reached ({forwarderError.Error}).", "server_error", "upstream_unavailable");
-            _accounting.RecordAttempt(context, state, new AttemptResult(false, 0, Error: error));
-            state.RetryRequested = true;
-        }
-
-        if (!state.RetryRequested)
-        {
-            return AttemptOutcome.Done;
-        }
-
-        if (state.Deployment is { } failed && !WillWaitForSameDeployment(routing, state.LastError))
-        {
-            state.MarkFailed(failed.Id);
-        }
-
-        return new AttemptOutcome(true, state.LastError);
+        return true;
     }
 
-    private static bool WillWaitForSameDeployment(ChatRoutingFeature routing, UpstreamError? error)
-        => error?.RetryAfter is { } wait && wait.TotalSeconds <= routing.Route.Options.Resilience.RetrySameDeploymentWithinSeconds;
-
-    private void ResetCandidates(HttpContext context, ChatRoutingFeature routing, IReverseProxyFeature proxy, ForwardingState state)
+    private void ResetCandidates(HttpContext context, ChatRoutingFeature routing, RequestAttempts attempts)
     {
-        if (state.NextFallback == 0)
+        if (attempts.NextFallback == 0)
         {
             if (_proxyState.TryGetCluster(routing.Route.ClusterId, out var cluster))
             {
-                proxy.AvailableDestinations = cluster.DestinationsState.AvailableDestinations;
+                context.GetReverseProxyFeature().AvailableDestinations = cluster.DestinationsState.AvailableDestinations;
             }
         }
         else
         {
-            TryReassignToDeployment(context, routing.Route.Fallbacks[state.NextFallback - 1], routing);
+            TryReassignToDeployment(context, routing.Route.Fallbacks[attempts.NextFallback - 1], routing);
         }
     }
 
@@ -224,6 +209,7 @@ internal sealed class AttemptMiddleware
 
     private static Task WriteNoCandidatesAsync(HttpContext context, TimeSpan? soonestRetry)
     {
+        context.Response.Clear();
         if (soonestRetry is { } wait)
         {
             context.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
@@ -235,35 +221,35 @@ internal sealed class AttemptMiddleware
             "No deployment of this route is available (circuits open).", "server_error", null, "no_available_deployment");
     }
 
-    private static Task WriteErrorAsync(HttpContext context, ForwardingState state, UpstreamError? error)
+    private static Task WriteErrorAsync(HttpContext context, RequestAttempts attempts, in AttemptResult answer)
     {
-        error ??= new UpstreamError(502, "The upstream request failed.", "server_error", "upstream_error");
-        context.Response.Clear();
+        var error = answer.Error ?? new UpstreamError(502, "The upstream request failed.", "server_error", "upstream_error");
+        var response = context.Response;
+        response.Clear();
         if (error.RetryAfter is { } retryAfter)
         {
-            context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         }
 
-        if (state.Deployment is { } deployment)
+        if (context.Features.Get<ChatRoutingFeature>() is { } routing)
         {
-            context.Response.Headers[ProxyIds.DeploymentHeader] = deployment.Id;
+            response.Headers[ProxyIds.RouteHeader] = routing.Route.Name;
+            response.Headers[ProxyIds.PolicyHeader] = routing.Route.Options.Policy;
         }
 
-        context.Response.Headers[ProxyIds.AttemptsHeader] = state.Attempts.ToString(CultureInfo.InvariantCulture);
-        foreach (var (name, value) in state.LastErrorHeaders)
+        if (attempts.Deployment is { } deployment)
         {
-            context.Response.Headers[name] = value;
+            response.Headers[ProxyIds.DeploymentHeader] = deployment.Id;
+        }
+
+        response.Headers[ProxyIds.AttemptsHeader] = attempts.Sent.ToString(CultureInfo.InvariantCulture);
+        foreach (var (name, value) in answer.ErrorHeaders ?? [])
+        {
+            response.Headers[name] = value;
         }
 
         return GatewayError.WriteAsync(context, error.StatusCode, error.Message, error.Type, error.Param, error.Code);
     }
 
     private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
-
-    /// <summary>Everything one request's attempts share, passed through Polly without a closure.</summary>
-    private sealed record AttemptScope(AttemptMiddleware Middleware, HttpContext Context, ChatRoutingFeature Routing, ForwardingState State,
-        CancellationToken ClientAborted)
-    {
-        public ValueTask<AttemptOutcome> RunAsync() => Middleware.RunAttemptAsync(this);
-    }
 }

@@ -1,27 +1,21 @@
 using LlmRouter.Configuration;
+using LlmRouter.Proxy.Attempts;
+using LlmRouter.Routing;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
 namespace LlmRouter.Proxy;
 
 /// <summary>
-/// Points the outgoing request at the provider's path and replaces the client's credentials with the
-/// deployment's own. The client's key never reaches an upstream, and the deployment's key never reaches a log.
+/// Points the outgoing request at the provider's path and gives it exactly the headers of
+/// <see cref="UpstreamHeaders"/>: client headers are not copied (see <see cref="ChatTransformProvider"/>), so the
+/// client's key never reaches an upstream, and the deployment's key never reaches a log.
 /// </summary>
 internal sealed class ChatRequestTransform : RequestTransform
 {
     // A simulated upstream checks that auth headers are present, not what they hold.
     private const string SimulatedKey = "simulated-key";
-
-    // Client credentials and provider headers are replaced per deployment; Accept-Encoding goes because
-    // upstream bodies are parsed for translation and usage, so they must arrive uncompressed.
-    private static readonly string[] ClientOnlyHeaders =
-    [
-        HeaderNames.Authorization, "x-api-key", "x-goog-api-key", "api-key", "anthropic-version", "anthropic-beta",
-        "openai-organization", "openai-project", HeaderNames.AcceptEncoding, HeaderNames.Cookie,
-    ];
 
     private readonly IConfiguration _configuration;
 
@@ -32,30 +26,18 @@ internal sealed class ChatRequestTransform : RequestTransform
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
-        // Client credentials never go upstream, whatever happens below.
-        var headers = context.ProxyRequest.Headers;
-        foreach (var name in ClientOnlyHeaders)
-        {
-            headers.Remove(name);
-        }
-
-        foreach (var header in context.HttpContext.Request.Headers)
-        {
-            if (header.Key.StartsWith("x-llmrouter-", StringComparison.OrdinalIgnoreCase))
-            {
-                headers.Remove(header.Key);
-            }
-        }
-
-        var state = context.HttpContext.Features.Get<ForwardingState>();
-        var destination = context.HttpContext.Features.Get<IReverseProxyFeature>()?.ProxiedDestination;
-        if (state?.Deployment is not { } deployment || state.Adapter is not { } adapter || destination?.DestinationId != deployment.Id)
+        var http = context.HttpContext;
+        var attempt = http.Features.Get<UpstreamAttempt>();
+        var routing = http.Features.Get<ChatRoutingFeature>();
+        var destination = http.Features.Get<IReverseProxyFeature>()?.ProxiedDestination;
+        if (attempt?.Deployment is not { } deployment || attempt.Adapter is not { } adapter || routing is null || destination?.DestinationId != deployment.Id)
         {
             return ValueTask.CompletedTask;
         }
 
-        context.ProxyRequest.RequestUri = new Uri(context.DestinationPrefix.TrimEnd('/') + state.PathAndQuery, UriKind.Absolute);
-        adapter.ApplyHeaders(headers, ResolveKey(deployment));
+        context.ProxyRequest.RequestUri = new Uri(context.DestinationPrefix.TrimEnd('/') + attempt.PathAndQuery, UriKind.Absolute);
+        UpstreamHeaders.Apply(context.ProxyRequest, http, deployment, adapter, ResolveKey(deployment), routing.Request.Stream,
+            routing.Catalog.Options.ForwardClientAddress);
         return ValueTask.CompletedTask;
     }
 

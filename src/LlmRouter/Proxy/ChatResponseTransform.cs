@@ -1,5 +1,6 @@
-using System.Globalization;
+using LlmRouter.Configuration;
 using LlmRouter.Providers;
+using LlmRouter.Proxy.Attempts;
 using LlmRouter.Resilience;
 using LlmRouter.Routing;
 using Microsoft.AspNetCore.Http;
@@ -9,22 +10,22 @@ using Yarp.ReverseProxy.Transforms;
 namespace LlmRouter.Proxy;
 
 /// <summary>
-/// Translates the upstream response for the client: JSON bodies at once, streams event by event through
-/// <see cref="TranslatingStreamContent"/>, errors into OpenAI's shape. A retryable failure is held back
-/// (body suppressed, nothing sent) when another attempt is allowed.
+/// Translates the upstream response for the client and decides when the attempt commits to it: a JSON body once it
+/// has been read whole and translated, a stream once its first content-bearing event is in (both within the
+/// first-token limit). Until then nothing is sent, and any failure — error status, error event, stall, cut, malformed
+/// or oversized data — is reported as the attempt's result with the body suppressed, for the attempt loop to retry
+/// or answer.
 /// </summary>
 internal sealed class ChatResponseTransform : ResponseTransform
 {
     // Error bodies are small; a larger one is cut for translation, never forwarded raw.
     private const int MaxErrorBodyBytes = 64 * 1024;
 
-    private readonly RequestAccounting _accounting;
     private readonly TimeProvider _time;
     private readonly GracefulShutdown _shutdown;
 
-    public ChatResponseTransform(RequestAccounting accounting, TimeProvider time, GracefulShutdown shutdown)
+    public ChatResponseTransform(TimeProvider time, GracefulShutdown shutdown)
     {
-        _accounting = accounting;
         _time = time;
         _shutdown = shutdown;
     }
@@ -32,9 +33,9 @@ internal sealed class ChatResponseTransform : ResponseTransform
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
     {
         var http = context.HttpContext;
-        var state = http.Features.Get<ForwardingState>();
+        var attempt = http.Features.Get<UpstreamAttempt>();
         var routing = http.Features.Get<ChatRoutingFeature>();
-        if (state?.Adapter is not { } adapter || state.Deployment is not { } deployment || routing is null || context.ProxyResponse is not { } upstream)
+        if (attempt?.Adapter is not { } adapter || attempt.Deployment is not { } deployment || routing is null || context.ProxyResponse is not { } upstream)
         {
             return;
         }
@@ -45,67 +46,115 @@ internal sealed class ChatResponseTransform : ResponseTransform
         adapter.TranslateResponseHeaders(upstream.Headers, response.Headers);
 
         var status = (int)upstream.StatusCode;
-        if (status is >= 200 and < 300)
+        var limits = routing.Catalog.Options.Limits;
+        AttemptResult? failure;
+        try
         {
-            if (routing.Request.Stream && IsEventStream(upstream.Content.Headers.ContentType))
+            if (status is < 200 or >= 300)
             {
-                // The first token is here: from now on the stream enforces its own idle and total limits, so a
-                // timeout ends it with an error event rather than a cut connection.
-                state.AttemptTimeout?.CancelAfter(Timeout.InfiniteTimeSpan);
-                var translator = adapter.CreateStreamTranslator(routing.Request, deployment);
-                var limits = new StreamLimits(TimeSpan.FromSeconds(routing.Route.Options.Resilience.StreamIdleTimeoutSeconds), state.Deadline, _time, _shutdown.Draining);
-                upstream.Content = new TranslatingStreamContent(upstream.Content, translator, limits,
-                    result => _accounting.RecordAttempt(http, state, new AttemptResult(result.Success, status, result.Usage, result.TimeToFirstByte, result.Error, result.ResponseModel, result.ClientAborted)));
-                response.ContentType = "text/event-stream; charset=utf-8";
-                response.Headers.CacheControl = "no-cache";
-                return;
+                var errorBody = await ReadBoundedAsync(upstream.Content, MaxErrorBodyBytes, truncate: true, attempt.Token);
+                failure = Failure(status, UpstreamFailures.Classify(adapter.TranslateError(status, upstream.Headers, errorBody!.Value.Span), deployment, limits), response.Headers);
             }
-
-            var remaining = state.Deadline - _time.GetUtcNow();
-            state.AttemptTimeout?.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1));
-
-            var body = await upstream.Content.ReadAsByteArrayAsync(context.CancellationToken);
-            TranslatedResponse translated;
-            try
+            else if (routing.Request.Stream && IsEventStream(upstream.Content.Headers.ContentType))
             {
-                translated = adapter.TranslateResponse(body, routing.Request, deployment);
+                failure = await CommitStreamAsync(context, routing, attempt, adapter, deployment, status);
             }
-            catch (System.Text.Json.JsonException)
+            else
             {
-                var error = new UpstreamError(502, $"The upstream deployment `{deployment.Id}` returned a malformed response.", "server_error", "bad_upstream_response");
-                HandleError(context, state, error, status);
-                return;
+                failure = await CommitBodyAsync(context, routing, attempt, adapter, deployment, status, limits.MaxUpstreamResponseBytes);
             }
-
-            ReplaceBody(context, upstream, translated.Body);
-            _accounting.RecordAttempt(http, state, new AttemptResult(true, status, translated.Usage, ResponseModel: translated.ResponseModel));
-            return;
+        }
+        catch (OperationCanceledException) when (attempt.Token.IsCancellationRequested)
+        {
+            failure = attempt.ClientAborted.IsCancellationRequested
+                ? AttemptResult.Aborted(status)
+                : AttemptResult.Failed(new UpstreamError(504, $"The deployment `{deployment.Id}` did not produce a first token within the time-to-first-token limit.",
+                    "server_error", "timeout"), status);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            failure = AttemptResult.Failed(new UpstreamError(502, $"The connection to the deployment `{deployment.Id}` failed while reading its response.",
+                "server_error", "upstream_error"), status);
         }
 
-        var errorBody = await ReadBoundedAsync(upstream.Content, context.CancellationToken);
-        HandleError(context, state, adapter.TranslateError(status, upstream.Headers, errorBody), status);
-    }
-
-    private void HandleError(ResponseTransformContext context, ForwardingState state, UpstreamError error, int upstreamStatus)
-    {
-        _accounting.RecordAttempt(context.HttpContext, state, new AttemptResult(false, upstreamStatus, Error: error));
-        if (error.IsRetryable && state.MoreAttemptsAllowed)
+        if (failure is { } result)
         {
-            state.RetryRequested = true;
-            state.LastErrorHeaders = KeptErrorHeaders(context.HttpContext.Response.Headers);
+            // Nothing goes to the client; the attempt loop retries or answers.
+            attempt.Report(result);
             context.SuppressResponseBody = true;
-            return;
         }
-
-        var response = context.HttpContext.Response;
-        response.StatusCode = error.StatusCode;
-        if (error.RetryAfter is { } retryAfter)
-        {
-            response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        }
-
-        ReplaceBody(context, context.ProxyResponse!, OpenAIErrorWriter.ToBytes(error));
     }
+
+    private async ValueTask<AttemptResult?> CommitStreamAsync(ResponseTransformContext context, ChatRoutingFeature routing, UpstreamAttempt attempt,
+        IProviderAdapter adapter, Deployment deployment, int status)
+    {
+        var upstream = context.ProxyResponse!;
+        var options = routing.Catalog.Options;
+        var limits = new StreamLimits(TimeSpan.FromSeconds(routing.Route.Options.Resilience.StreamIdleTimeoutSeconds),
+            context.HttpContext.Features.Get<RequestAttempts>()?.Deadline ?? DateTimeOffset.MaxValue, _time, options.Limits.MaxUpstreamEventBytes, _shutdown.Draining);
+        var stream = new TranslatingStream(await upstream.Content.ReadAsStreamAsync(attempt.Token), adapter.CreateStreamTranslator(routing.Request, deployment),
+            limits, attempt, status);
+        bool firstToken;
+        try
+        {
+            firstToken = await stream.ReadToFirstTokenAsync(attempt.Token);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+
+        if (!firstToken)
+        {
+            var error = UpstreamFailures.Classify(stream.Error!, deployment, options.Limits);
+            await stream.DisposeAsync();
+            return Failure(status, error, context.HttpContext.Response.Headers);
+        }
+
+        // Committed: the client gets the held events at once, then the rest as it arrives.
+        attempt.DisarmFirstTokenTimer();
+        upstream.Content = new TranslatingStreamContent(upstream.Content, stream);
+        var response = context.HttpContext.Response;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        return null;
+    }
+
+    private static async ValueTask<AttemptResult?> CommitBodyAsync(ResponseTransformContext context, ChatRoutingFeature routing, UpstreamAttempt attempt,
+        IProviderAdapter adapter, Deployment deployment, int status, int maxBytes)
+    {
+        var upstream = context.ProxyResponse!;
+        var body = await ReadBoundedAsync(upstream.Content, maxBytes, truncate: false, attempt.Token);
+        if (body is null)
+        {
+            return AttemptResult.Failed(new UpstreamError(502, $"The deployment `{deployment.Id}` returned a response larger than the gateway's limit of {maxBytes} bytes.",
+                "server_error", "upstream_response_too_large"), status);
+        }
+
+        TranslatedResponse translated;
+        try
+        {
+            translated = adapter.TranslateResponse(body.Value, routing.Request, deployment);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return AttemptResult.Failed(new UpstreamError(502, $"The upstream deployment `{deployment.Id}` returned a malformed response.", "server_error", "bad_upstream_response"), status);
+        }
+
+        attempt.DisarmFirstTokenTimer();
+        var old = upstream.Content;
+        upstream.Content = new ReadOnlyMemoryContent(translated.Body);
+        old.Dispose();
+        var response = context.HttpContext.Response;
+        response.ContentType = "application/json";
+        response.ContentLength = translated.Body.Length;
+        attempt.Report(new AttemptResult(AttemptResultKind.Succeeded, status, Committed: true, Usage: translated.Usage, ResponseModel: translated.ResponseModel));
+        return null;
+    }
+
+    private static AttemptResult Failure(int status, UpstreamError error, IHeaderDictionary responseHeaders)
+        => AttemptResult.Upstream(status, error, KeptErrorHeaders(responseHeaders));
 
     private static List<KeyValuePair<string, string>> KeptErrorHeaders(IHeaderDictionary headers)
     {
@@ -121,30 +170,41 @@ internal sealed class ChatResponseTransform : ResponseTransform
         return kept;
     }
 
-    private static void ReplaceBody(ResponseTransformContext context, HttpResponseMessage upstream, ReadOnlyMemory<byte> body)
-    {
-        var old = upstream.Content;
-        upstream.Content = new ReadOnlyMemoryContent(body);
-        old.Dispose();
-        var response = context.HttpContext.Response;
-        response.ContentType = "application/json";
-        response.ContentLength = body.Length;
-    }
-
     private static bool IsEventStream(System.Net.Http.Headers.MediaTypeHeaderValue? contentType)
         => string.Equals(contentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
 
-    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>Reads at most <paramref name="limit"/> bytes: cut there when <paramref name="truncate"/>, else null when the body is larger.</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpContent content, int limit, bool truncate, CancellationToken cancellationToken)
     {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[MaxErrorBodyBytes];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        if (content.Headers.ContentLength > limit && !truncate)
         {
-            total += read;
+            return null;
         }
 
-        return buffer.AsSpan(0, total).ToArray();
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[Math.Min(limit, (int)Math.Min(content.Headers.ContentLength ?? 16 * 1024, limit)) + 1];
+        var total = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+            if (total == buffer.Length)
+            {
+                if (total > limit)
+                {
+                    // (An explicit branch: a bare null would convert to an empty Memory through byte[].)
+                    if (!truncate)
+                    {
+                        return null;
+                    }
+
+                    return new ReadOnlyMemory<byte>(buffer, 0, limit);
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, limit + 1L));
+            }
+        }
+
+        return buffer.AsMemory(0, total);
     }
 }

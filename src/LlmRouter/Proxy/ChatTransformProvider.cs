@@ -26,6 +26,10 @@ internal sealed class ChatTransformProvider : ITransformProvider
     {
         if (context.Route.RouteId.StartsWith(ProxyIds.Prefix, StringComparison.Ordinal))
         {
+            // Upstream headers are an allowlist (UpstreamHeaders): nothing of the client's is copied, and
+            // X-Forwarded-* is added only when LlmRouter:ForwardClientAddress says so.
+            context.CopyRequestHeaders = false;
+            context.UseDefaultForwarders = false;
             context.RequestTransforms.Add(_request);
             context.ResponseTransforms.Add(_response);
         }

@@ -1,14 +1,16 @@
 using System.Buffers;
-using System.Diagnostics;
 using LlmRouter.Providers;
+using LlmRouter.Proxy.Attempts;
 using LlmRouter.Resilience;
 
 namespace LlmRouter.Proxy;
 
 /// <summary>
-/// The response body YARP copies to the client for a stream: reads upstream bytes as they arrive and returns
-/// the translated OpenAI events. An upstream failure after the first byte becomes an error event followed by
-/// a dropped connection, never a truncated stream that looks like success.
+/// The response body YARP copies to the client for a stream: reads upstream bytes as they arrive and returns the
+/// translated OpenAI events. <see cref="ReadToFirstTokenAsync"/> runs first, before anything is sent, so a failure
+/// before the first token can still be retried; once the client has bytes, an upstream failure becomes an error
+/// event followed by a dropped connection, never a truncated stream that looks like success. The stream reports
+/// the attempt's result when it ends.
 /// </summary>
 internal sealed class TranslatingStream : Stream
 {
@@ -21,24 +23,26 @@ internal sealed class TranslatingStream : Stream
     private readonly Stream _upstream;
     private readonly IStreamTranslator _translator;
     private readonly StreamLimits _limits;
-    private readonly Action<StreamResult> _onCompleted;
+    private readonly UpstreamAttempt _attempt;
+    private readonly int _statusCode;
     private readonly CancellationTokenSource _timer;
     private readonly ArrayBufferWriter<byte> _pending = new(InputBufferSize);
     private readonly byte[] _input = ArrayPool<byte>.Shared.Rent(InputBufferSize);
-    private readonly long _startTimestamp = Stopwatch.GetTimestamp();
     private int _pendingOffset;
-    private TimeSpan? _timeToFirstByte;
+    private TimeSpan? _timeToFirstToken;
     private bool _ended;
     private bool _reported;
+    private bool _handedOver;
     private CancellationTokenSource? _readCancellation;
     private CancellationToken _linkedFor;
 
-    public TranslatingStream(Stream upstream, IStreamTranslator translator, StreamLimits limits, Action<StreamResult> onCompleted)
+    public TranslatingStream(Stream upstream, IStreamTranslator translator, StreamLimits limits, UpstreamAttempt attempt, int statusCode)
     {
         _upstream = upstream;
         _translator = translator;
         _limits = limits;
-        _onCompleted = onCompleted;
+        _attempt = attempt;
+        _statusCode = statusCode;
         _timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, limits.Time);
     }
 
@@ -52,8 +56,40 @@ internal sealed class TranslatingStream : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    /// <summary>The translator's error once the stream ended in one.</summary>
+    public UpstreamError? Error => _translator.Error;
+
+    /// <summary>
+    /// Reads and translates until the first content-bearing event (or the end of the stream), holding the output back.
+    /// Returns false when the stream failed before its first token; the caller then discards it. Cancelled through
+    /// <paramref name="cancellationToken"/> (the attempt's first-token limit or the client leaving).
+    /// </summary>
+    public async ValueTask<bool> ReadToFirstTokenAsync(CancellationToken cancellationToken)
+    {
+        while (!_ended && !_translator.HasContent)
+        {
+            int read;
+            try
+            {
+                read = await _upstream.ReadAsync(_input, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                _translator.Fail(_pending, "The upstream connection failed before the first token.", "server_error", "upstream_error");
+                _ended = true;
+                break;
+            }
+
+            Consume(read);
+        }
+
+        // Content before an error (even within one read) was the first token: the client gets it, then the error event.
+        return _translator.HasContent || _translator.Error is null;
+    }
+
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        _handedOver = true;
         while (true)
         {
             var available = _pending.WrittenCount - _pendingOffset;
@@ -118,19 +154,34 @@ internal sealed class TranslatingStream : Stream
                 continue;
             }
 
-            if (read == 0)
-            {
-                _translator.Complete(_pending);
-                _ended = true;
-                continue;
-            }
-
-            _translator.Translate(_input.AsSpan(0, read), _pending);
-            if (_timeToFirstByte is null && _pending.WrittenCount > 0)
-            {
-                _timeToFirstByte = Stopwatch.GetElapsedTime(_startTimestamp);
-            }
+            Consume(read);
         }
+    }
+
+    // Translates one upstream read into _pending; 0 bytes is the end of the upstream body.
+    private void Consume(int read)
+    {
+        if (read == 0)
+        {
+            _translator.Complete(_pending);
+            _ended = true;
+            return;
+        }
+
+        _translator.Translate(_input.AsSpan(0, read), _pending);
+        if (_translator.PendingBytes > _limits.MaxEventBytes)
+        {
+            _translator.Fail(_pending, $"The upstream sent a stream event larger than the gateway's limit of {_limits.MaxEventBytes} bytes.",
+                "server_error", "upstream_event_too_large");
+            _ended = true;
+        }
+
+        if (_timeToFirstToken is null && _translator.HasContent)
+        {
+            _timeToFirstToken = _attempt.Elapsed;
+        }
+
+        _ended |= _translator.Error is not null;
     }
 
     // One linked token for the whole stream (YARP passes the same token on every read); only the timer moves.
@@ -178,14 +229,25 @@ internal sealed class TranslatingStream : Stream
         base.Dispose(disposing);
     }
 
+    // Only a stream handed to the client reports (every result it reports is committed); before that the
+    // response transform reports for it.
     private void Report(bool clientAborted)
     {
-        if (_reported)
+        if (_reported || !_handedOver)
         {
             return;
         }
 
         _reported = true;
-        _onCompleted(new StreamResult(_translator.Error is null && !clientAborted, clientAborted, _translator.Usage, _timeToFirstByte, _translator.Error, _translator.ResponseModel));
+        var usage = _translator.Usage;
+        if (clientAborted)
+        {
+            _attempt.Report(AttemptResult.Aborted(_statusCode, committed: true, usage));
+            return;
+        }
+
+        _attempt.Report(new AttemptResult(
+            _translator.Error is null ? AttemptResultKind.Succeeded : AttemptResultKind.UpstreamFailed,
+            _statusCode, _translator.Error, Committed: true, usage, _timeToFirstToken, _translator.ResponseModel));
     }
 }

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using LlmRouter.Providers;
-using LlmRouter.Resilience;
 
 namespace LlmRouter.Proxy;
 
@@ -9,29 +7,23 @@ namespace LlmRouter.Proxy;
 internal sealed class TranslatingStreamContent : HttpContent
 {
     private readonly HttpContent _upstream;
-    private readonly IStreamTranslator _translator;
-    private readonly StreamLimits _limits;
-    private readonly Action<StreamResult> _onCompleted;
+    private readonly TranslatingStream _stream;
 
-    public TranslatingStreamContent(HttpContent upstream, IStreamTranslator translator, StreamLimits limits, Action<StreamResult> onCompleted)
+    /// <param name="upstream">The upstream content the stream reads (disposed with this content).</param>
+    /// <param name="stream">The translated stream, already read up to its first token.</param>
+    public TranslatingStreamContent(HttpContent upstream, TranslatingStream stream)
     {
         _upstream = upstream;
-        _translator = translator;
-        _limits = limits;
-        _onCompleted = onCompleted;
+        _stream = stream;
         Headers.ContentType = new MediaTypeHeaderValue("text/event-stream") { CharSet = "utf-8" };
     }
 
-    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
-        => new TranslatingStream(await _upstream.ReadAsStreamAsync(cancellationToken), _translator, _limits, _onCompleted);
+    protected override Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) => Task.FromResult<Stream>(_stream);
 
     protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-    {
-        await using var source = await CreateContentReadStreamAsync(cancellationToken);
-        await source.CopyToAsync(stream, cancellationToken);
-    }
+        => await _stream.CopyToAsync(stream, cancellationToken);
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         => SerializeToStreamAsync(stream, context, CancellationToken.None);
@@ -46,6 +38,7 @@ internal sealed class TranslatingStreamContent : HttpContent
     {
         if (disposing)
         {
+            _stream.Dispose();
             _upstream.Dispose();
         }
 

@@ -1,18 +1,22 @@
 using System.Diagnostics;
 using LlmRouter.Chat;
 using LlmRouter.Providers;
+using LlmRouter.Proxy.Attempts;
 using LlmRouter.Resilience;
 using LlmRouter.Routing;
 using LlmRouter.Telemetry;
 using Microsoft.AspNetCore.Http;
+using Polly.CircuitBreaker;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace LlmRouter.Proxy;
 
 /// <summary>
-/// Runs after load balancing, once per attempt: the destination is known, so translate the parsed request
-/// for its provider, install it as the body YARP forwards, and stamp the routing decision on the response.
+/// The translate and forward stages of one attempt, after load balancing picked a destination: translate the parsed
+/// request for its provider, install it as the body YARP forwards, stamp the routing decision on the response, and
+/// run the forwarder inside the deployment's circuit breaker — one Polly execution per attempt, whose outcome is
+/// the attempt's <see cref="AttemptResult"/>. A forwarder failure nobody else reported becomes that result here.
 /// </summary>
 internal sealed class UpstreamRequestMiddleware
 {
@@ -30,21 +34,21 @@ internal sealed class UpstreamRequestMiddleware
     public async Task InvokeAsync(HttpContext context)
     {
         var routing = context.Features.Get<ChatRoutingFeature>();
-        var state = context.Features.Get<ForwardingState>();
+        var attempt = context.Features.Get<UpstreamAttempt>();
         var proxy = context.Features.Get<IReverseProxyFeature>();
-        if (routing is null || state is null || proxy is null || proxy.AvailableDestinations.Count == 0)
+        if (routing is null || attempt is null || proxy is null || proxy.AvailableDestinations.Count == 0)
         {
             await _next(context);
             return;
         }
 
         var destination = proxy.AvailableDestinations[0];
+        attempt.Pick(destination.DestinationId);
         if (!routing.Catalog.Deployments.TryGetValue(destination.DestinationId, out var deployment))
         {
             // A reload added this destination after the request took its catalog snapshot: never forward
             // with another deployment's state (key, path, body); try elsewhere instead.
-            state.MarkFailed(destination.DestinationId);
-            state.RetryRequested = true;
+            attempt.Report(AttemptResult.NotSent(new UpstreamError(503, $"The deployment `{destination.DestinationId}` is being reconfigured.", "server_error", "route_not_ready")));
             return;
         }
 
@@ -53,32 +57,24 @@ internal sealed class UpstreamRequestMiddleware
         try
         {
             upstream = adapter.CreateRequest(routing.Request, deployment);
-        }
-        catch (InvalidRequestException) when (state.Attempts > 0)
-        {
-            // A retry landed on a provider that cannot honour the request: that deployment is ineligible, and the
-            // earlier (retryable) failure stays the answer if nothing else can take it.
-            state.MarkFailed(deployment.Id);
-            state.RetryRequested = true;
-            return;
+            UpstreamHeaders.ValidateForwarded(context.Request.Headers, deployment);
         }
         catch (InvalidRequestException ex)
         {
-            await GatewayError.WriteAsync(context, ex.StatusCode, ex.Message, "invalid_request_error", ex.Param, ex.Code);
+            // This deployment cannot take the request as sent; the loop decides whether that is the answer.
+            attempt.Report(AttemptResult.NotSent(new UpstreamError(ex.StatusCode, ex.Message, "invalid_request_error", ex.Code) { Param = ex.Param }));
             return;
         }
 
-        state.BeginAttempt(deployment, adapter, upstream.PathAndQuery);
         var request = context.Request;
         request.Body = new ReadOnlyMemoryStream(upstream.Body);
         request.ContentLength = upstream.Body.Length;
-        request.ContentType = "application/json";
 
         var headers = context.Response.Headers;
         headers[ProxyIds.RouteHeader] = routing.Route.Name;
         headers[ProxyIds.DeploymentHeader] = deployment.Id;
         headers[ProxyIds.PolicyHeader] = routing.Route.Options.Policy;
-        headers[ProxyIds.AttemptsHeader] = state.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers[ProxyIds.AttemptsHeader] = attempt.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (routing.Category is { } category)
         {
             headers[ProxyIds.CategoryHeader] = category;
@@ -92,52 +88,67 @@ internal sealed class UpstreamRequestMiddleware
             activity.SetTag("gen_ai.request.model", deployment.UpstreamModel);
             activity.SetTag("llmrouter.route", routing.Route.Name);
             activity.SetTag("llmrouter.deployment", deployment.Id);
-            activity.SetTag("llmrouter.attempt", state.Attempts);
+            activity.SetTag("llmrouter.attempt", attempt.Number);
         }
 
-        var breaker = _breakers.For(deployment.Id);
-        await breaker.Pipeline.ExecuteAsync(static async (scope, _) =>
+        var scope = new ForwardScope(_next, context, attempt, deployment, adapter, upstream.PathAndQuery);
+        try
         {
-            await scope.Next(scope.Context);
-            return Verdict(scope.Context, scope.State);
-        }, new BreakerScope(_next, context, state), CancellationToken.None);
-
-        if (activity is not null && state.Usage is { } usage)
+            await _breakers.For(deployment.Id).Pipeline.ExecuteAsync(static async (scope, _) =>
+            {
+                scope.Attempt.Start(scope.Deployment, scope.Adapter, scope.PathAndQuery);
+                await scope.Next(scope.Context);
+                scope.Attempt.Report(FromForwarder(scope.Context, scope.Attempt));
+                return scope.Attempt.Result!.Value.Verdict;
+            }, scope, CancellationToken.None);
+        }
+        catch (BrokenCircuitException)
         {
-            activity.SetTag("gen_ai.usage.input_tokens", usage.PromptTokens);
-            activity.SetTag("gen_ai.usage.output_tokens", usage.CompletionTokens);
+            // Half-open and its one probe is already under way: this request tries elsewhere.
+            attempt.Report(AttemptResult.NotSent(new UpstreamError(503, $"The deployment `{deployment.Id}` is being probed after its circuit opened.", "server_error", "circuit_open")));
         }
 
-        if (state.RetryRequested || state.LastError is not null && context.Response.StatusCode >= 400)
+        if (activity is not null && attempt.Result is { } result)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, state.LastError?.Type);
+            if (result.Usage is { } usage)
+            {
+                activity.SetTag("gen_ai.usage.input_tokens", usage.PromptTokens);
+                activity.SetTag("gen_ai.usage.output_tokens", usage.CompletionTokens);
+            }
+
+            if (result.Kind != AttemptResultKind.Succeeded)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, result.Error?.Code ?? result.Error?.Type);
+            }
         }
     }
 
-    // What this attempt says about the deployment's health, for its circuit breaker.
-    private static AttemptVerdict Verdict(HttpContext context, ForwardingState state)
+    /// <summary>The result of an attempt that ended inside the forwarder, before any transform could report one.</summary>
+    private static AttemptResult FromForwarder(HttpContext context, UpstreamAttempt attempt)
     {
-        // A client that left (or never finished sending) says nothing about the deployment's health.
-        var forwarderError = context.Features.Get<IForwarderErrorFeature>()?.Error;
-        if (state.ClientAborted.IsCancellationRequested || forwarderError is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
-            or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
+        if (attempt.ClientAborted.IsCancellationRequested)
         {
-            return AttemptVerdict.ClientError;
+            return AttemptResult.Aborted();
         }
 
-        if (state.RetryRequested || forwarderError is not null)
+        var deployment = attempt.Deployment!.Id;
+        if (attempt.FirstTokenTimedOut)
         {
-            return AttemptVerdict.Failure;
+            return AttemptResult.Failed(new UpstreamError(504, $"The deployment `{deployment}` did not answer within the time-to-first-token limit.", "server_error", "timeout"));
         }
 
-        var status = context.Response.StatusCode;
-        if (UpstreamError.IsClientFaultStatus(status))
+        return context.Features.Get<IForwarderErrorFeature>()?.Error switch
         {
-            return AttemptVerdict.ClientError;
-        }
+            ForwarderError.RequestTimedOut => AttemptResult.Failed(new UpstreamError(504, $"The deployment `{deployment}` did not answer in time.", "server_error", "timeout")),
 
-        return status >= 400 || (context.Response.HasStarted && !state.LastAttemptSucceeded) ? AttemptVerdict.Failure : AttemptVerdict.Success;
+            // The request could not even be built: nothing reached the upstream, and it says nothing about it.
+            ForwarderError.RequestCreation => AttemptResult.NotSent(new UpstreamError(400, "The request could not be sent upstream as given.", "invalid_request_error", "invalid_request")),
+            ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+                or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient => AttemptResult.Aborted(),
+            { } error => AttemptResult.Failed(new UpstreamError(502, $"The deployment `{deployment}` could not be reached ({error}).", "server_error", "upstream_unavailable")),
+            null => AttemptResult.Failed(new UpstreamError(502, $"The deployment `{deployment}` gave no usable response.", "server_error", "upstream_error")),
+        };
     }
 
-    private sealed record BreakerScope(RequestDelegate Next, HttpContext Context, ForwardingState State);
+    private sealed record ForwardScope(RequestDelegate Next, HttpContext Context, UpstreamAttempt Attempt, Configuration.Deployment Deployment, IProviderAdapter Adapter, string PathAndQuery);
 }

@@ -54,8 +54,9 @@ internal sealed class GatewayMetrics
 
     public Meter Meter { get; }
 
-    /// <summary>One finished upstream attempt: GenAI metrics, attempt outcome and cost.</summary>
-    public void RecordAttempt(string route, Deployment deployment, string? responseModel, TimeSpan duration, TimeSpan? timeToFirstToken, TokenUsage? usage, string? errorType)
+    /// <summary>One finished upstream attempt: GenAI metrics, attempt outcome and cost; <c>midStream</c> marks a failure after the first token.</summary>
+    public void RecordAttempt(string route, Deployment deployment, string? responseModel, TimeSpan duration, TimeSpan? timeToFirstToken, TokenUsage? usage, string? errorType,
+        bool midStream = false)
     {
         var tags = GenAiTags(route, deployment, _labels.ResponseModel(deployment, responseModel));
         if (errorType is not null)
@@ -64,7 +65,7 @@ internal sealed class GatewayMetrics
         }
 
         _operationDuration.Record(duration.TotalSeconds, tags);
-        _attempts.Add(1, new TagList { { "llmrouter.deployment", deployment.Id }, { "llmrouter.outcome", errorType is null ? "success" : "error" } });
+        _attempts.Add(1, new TagList { { "llmrouter.deployment", deployment.Id }, { "llmrouter.outcome", errorType is null ? "success" : midStream ? "mid_stream_error" : "error" } });
 
         if (timeToFirstToken is { } ttft)
         {

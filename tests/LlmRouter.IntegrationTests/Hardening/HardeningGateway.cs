@@ -115,7 +115,16 @@ public sealed class HardeningGateway : IDisposable
     /// </summary>
     public async Task<HashSet<string>> MetricSeriesAsync()
     {
-        // The exporter caches a scrape briefly; wait it out so the count reflects every request sent.
+        // The exporter caches a scrape briefly; wait it out so the count reflects every request sent. Once in a
+        // while a scrape came back partial (a third of the usual lines, none of LlmRouter's meter): the larger of two
+        // consecutive scrapes is kept, so a partial one cannot pass for a drop in series.
+        var first = await ScrapeSeriesAsync();
+        var second = await ScrapeSeriesAsync();
+        return first.Count >= second.Count ? first : second;
+    }
+
+    private async Task<HashSet<string>> ScrapeSeriesAsync()
+    {
         await Task.Delay(TimeSpan.FromMilliseconds(1100));
         using var response = await Client.GetAsync("/metrics");
         response.EnsureSuccessStatusCode();

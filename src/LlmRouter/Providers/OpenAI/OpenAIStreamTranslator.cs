@@ -55,6 +55,10 @@ internal sealed class OpenAIStreamTranslator : IStreamTranslator
 
     public UpstreamError? Error { get; private set; }
 
+    public bool HasContent { get; private set; }
+
+    public int PendingBytes => _reader.Pending;
+
     public void Translate(ReadOnlySpan<byte> upstream, IBufferWriter<byte> output)
     {
         if (_ended)
@@ -308,6 +312,7 @@ internal sealed class OpenAIStreamTranslator : IStreamTranslator
 
         if (finish is not null)
         {
+            HasContent = true;
             _finishedChoices++;
             if (FinishReason is null || choiceIndex == 0)
             {
@@ -352,12 +357,21 @@ internal sealed class OpenAIStreamTranslator : IStreamTranslator
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isToolCalls = reader.ValueTextEquals("tool_calls"u8);
+            var isContent = !isToolCalls && IsContentField(ref reader);
             reader.Read();
+            if (isContent && !HasContent)
+            {
+                // Text, a refusal, reasoning or a legacy function call: the first token. Empty strings and nulls are not.
+                HasContent = reader.TokenType == JsonTokenType.StartObject || (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0);
+            }
+
             if (!isToolCalls || reader.TokenType != JsonTokenType.StartArray)
             {
                 reader.Skip();
                 continue;
             }
+
+            HasContent = true;
 
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
@@ -372,6 +386,10 @@ internal sealed class OpenAIStreamTranslator : IStreamTranslator
             }
         }
     }
+
+    private static bool IsContentField(ref Utf8JsonReader reader)
+        => reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("refusal"u8) || reader.ValueTextEquals("reasoning_content"u8)
+            || reader.ValueTextEquals("reasoning"u8) || reader.ValueTextEquals("function_call"u8);
 
     private void ScanToolCall(ref Utf8JsonReader reader, ref int explicitToolCalls)
     {
