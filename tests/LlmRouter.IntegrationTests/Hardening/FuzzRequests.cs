@@ -55,7 +55,7 @@ public static class FuzzRequests
         (string, string)[] fixedHeaders =
         [
             ("x-note", "café"), ("x-note", "日本語 😀"), ("x-goog-user-project", "other-project"), ("openai-beta", "assistants=v2"),
-            ("anthropic-beta", "prompt-caching-2024-07-31"), ("anthropic-dangerous-direct-browser-access", "true"),
+            ("anthropic-beta", "prompt-caching-2024-07-31"), ("anthropic-beta", "café"), ("anthropic-beta", new string('b', 9000)), ("anthropic-dangerous-direct-browser-access", "true"),
             ("x-http-method-override", "DELETE"), ("x-real-ip", "10.0.0.1"), ("baggage", "user=alice"), ("x-forwarded-for", "1.2.3.4"),
             ("x-forwarded-host", "evil.example"), ("x-forwarded-proto", "https"), ("Connection", "x-custom-hop"), ("x-custom-hop", "1"),
             ("traceparent", "00-zzzz-not-a-trace-01"), ("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),

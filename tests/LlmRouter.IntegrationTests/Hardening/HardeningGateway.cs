@@ -7,6 +7,7 @@ using LlmRouter.IntegrationTests.Infrastructure;
 using LlmRouter.IntegrationTests.Resilience;
 using LlmRouter.Resilience;
 using LlmRouter.Routing.Stats;
+using LlmRouter.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Polly.CircuitBreaker;
 using WireMock.RequestBuilders;
@@ -43,7 +44,11 @@ public sealed class HardeningGateway : IDisposable
 
         var catalog = new TestCatalog()
             .Deployment("oa", "OpenAI", OpenAI.Url!, model: "gpt-4o", configure: d => d["Specializations"] = new JsonArray("code"))
-            .Deployment("an", "Anthropic", Anthropic.Url!, model: "claude-sonnet-4-5", configure: d => d["Specializations"] = new JsonArray("writing"))
+            .Deployment("an", "Anthropic", Anthropic.Url!, model: "claude-sonnet-4-5", configure: d =>
+            {
+                d["Specializations"] = new JsonArray("writing");
+                d["ForwardHeaders"] = new JsonArray("anthropic-beta");
+            })
             .Deployment("ge", "Gemini", Gemini.Url!, model: GeminiModel)
             .Route("gpt", "RoundRobin", ["oa"])
             .Route("claude", "RoundRobin", ["an"])
@@ -64,6 +69,7 @@ public sealed class HardeningGateway : IDisposable
                 ["BreakDurationSeconds"] = 60,
             });
         Gateway = new GatewayApp(catalog);
+        MetricSeries = new MetricTagSets(Gateway.Services.GetRequiredService<GatewayMetrics>().Meter);
 
         // Raw UTF-8 header bytes, as a hostile client sends them (HttpClient refuses non-ASCII by default).
         Client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 })
@@ -82,6 +88,9 @@ public sealed class HardeningGateway : IDisposable
     public GatewayApp Gateway { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>The label sets this gateway's own instruments recorded so far.</summary>
+    public MetricTagSets MetricSeries { get; }
 
     /// <summary>Deployments whose breaker is not closed, or that are cooling down or have a non-zero error rate.</summary>
     public IReadOnlyList<string> UnhealthyDeployments()
@@ -109,22 +118,10 @@ public sealed class HardeningGateway : IDisposable
             .Where(name => ForbiddenUpstreamHeaders.Any(f => name.StartsWith(f, StringComparison.OrdinalIgnoreCase)))
             .Distinct(StringComparer.OrdinalIgnoreCase)];
 
-    /// <summary>
-    /// The series (name and labels, without the value) of a fresh scrape of <c>/metrics</c>. Process-wide meters
-    /// (HttpClient, runtime) also count other tests running beside this one, so callers compare the gateway's own.
-    /// </summary>
-    public async Task<HashSet<string>> MetricSeriesAsync()
+    /// <summary>The series (name and labels, without the value) of a fresh scrape of <c>/metrics</c>.</summary>
+    public async Task<HashSet<string>> ScrapeSeriesAsync()
     {
-        // The exporter caches a scrape briefly; wait it out so the count reflects every request sent. Once in a
-        // while a scrape came back partial (a third of the usual lines, none of LlmRouter's meter): the larger of two
-        // consecutive scrapes is kept, so a partial one cannot pass for a drop in series.
-        var first = await ScrapeSeriesAsync();
-        var second = await ScrapeSeriesAsync();
-        return first.Count >= second.Count ? first : second;
-    }
-
-    private async Task<HashSet<string>> ScrapeSeriesAsync()
-    {
+        // The exporter caches a scrape briefly; wait it out so the scrape reflects every request sent.
         await Task.Delay(TimeSpan.FromMilliseconds(1100));
         using var response = await Client.GetAsync("/metrics");
         response.EnsureSuccessStatusCode();
@@ -194,6 +191,7 @@ public sealed class HardeningGateway : IDisposable
 
     public void Dispose()
     {
+        MetricSeries.Dispose();
         Client.Dispose();
         Gateway.Dispose();
         OpenAI.Dispose();
