@@ -120,6 +120,7 @@ if ! command -v wrk >/dev/null 2>&1; then
   $SUDO apt-get install -y wrk >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y wrk >/dev/null; }
 fi
 command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "python3 is required (stream timings)" >&2; exit 1; }
 
 for port in "$FAKE_PORT" "$PROXY_PORT" "$GATEWAY_PORT"; do
   if port_in_use "$port"; then echo "port $port on 127.0.0.1 is in use; set BENCH_PORT_BASE" >&2; exit 1; fi
@@ -275,13 +276,15 @@ while IFS=$'\t' read -r scenario target url body headers; do
   : >"$times"
   for i in 1 2 3; do curl -s -o /dev/null "${CURL_HEADERS[@]}" --data-binary @"$body" "$url"; done
   [ "$target" = llmrouter ] && { note_peak >/dev/null; reset_gateway_hwm; }
+  IFS='|' read -r -a timing_headers <<<"$headers"
   for ((i = 0; i < STREAM_REQUESTS; i++)); do
-    curl -s -o /dev/null -w '%{time_starttransfer} %{time_total}\n' "${CURL_HEADERS[@]}" --data-binary @"$body" "$url" >>"$times"
+    python3 "$LOAD/stream_timing.py" "$url" "$body" "${timing_headers[@]}" >>"$times"
   done
   rss="-"; [ "$target" = llmrouter ] && rss=$(note_peak)
   awk '{ printf "%d\n", $1 * 1e6 }' "$times" >"$times.ttfb"
-  awk '{ printf "%d\n", $2 * 1e6 }' "$times" >"$times.total"
-  for part in ttfb total; do
+  awk '{ printf "%d\n", $2 * 1e6 }' "$times" >"$times.ttft"
+  awk '{ printf "%d\n", $3 * 1e6 }' "$times" >"$times.total"
+  for part in ttfb ttft total; do
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "stream-$scenario-$part" "$target" "1-seq" "-" \
       "$(percentile 50 "$times.$part")" "$(percentile 99 "$times.$part")" "$rss" 0 0 >>"$RESULTS"
   done
@@ -310,6 +313,7 @@ done < <(targets "-stream")
         if (errs != "") print errs
       }
     }' "$RESULTS"
-  echo "stream rows: p50/p99 over $STREAM_REQUESTS sequential requests (ttfb = time to first byte, total = whole stream)."
+  echo "stream rows: p50/p99 over $STREAM_REQUESTS sequential requests (ttfb = time to first byte, ttft = time to the first"
+  echo "content-bearing event, total = whole stream). LlmRouter holds each response until its first token, so its ttfb is its ttft."
   echo "LlmRouter peak RSS over the whole run: $(awk -v kb="$PEAK_KB" 'BEGIN { printf "%.0f", kb / 1024 }') MB. Elapsed: $(( $(date +%s) - START_TIME )) s. Raw results: $OUT"
 } | tee "$OUT/table.txt"
