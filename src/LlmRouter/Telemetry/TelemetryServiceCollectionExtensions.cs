@@ -14,6 +14,7 @@ internal static class TelemetryServiceCollectionExtensions
     {
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<DeploymentGauges>();
+        services.TryAddSingleton<LogQueueMonitor>();
         var otlpEndpoint = configuration["LlmRouter:Telemetry:OtlpEndpoint"];
 
         var telemetry = services.AddOpenTelemetry()
