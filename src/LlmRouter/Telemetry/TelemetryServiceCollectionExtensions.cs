@@ -15,6 +15,7 @@ internal static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton<MetricLabels>();
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<DeploymentGauges>();
+        services.TryAddSingleton<LogQueueMonitor>();
         var otlpEndpoint = configuration["LlmRouter:Telemetry:OtlpEndpoint"];
 
         var telemetry = services.AddOpenTelemetry()
