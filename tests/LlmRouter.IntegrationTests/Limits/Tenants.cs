@@ -13,8 +13,8 @@ public static class Tenants
     public const string Model = "tenant-chat";
 
     /// <summary>One OpenAI deployment named <see cref="Model"/> at <paramref name="upstreamUrl"/>, priced so 1 token costs USD 0.001.</summary>
-    public static TestCatalog Catalog(string upstreamUrl, Action<System.Text.Json.Nodes.JsonObject>? configure = null)
-        => new TestCatalog().Deployment(Model, "OpenAI", upstreamUrl, model: "gpt-4o", configure: d =>
+    public static TestCatalog Catalog(string upstreamUrl, Action<System.Text.Json.Nodes.JsonObject>? configure = null, string model = Model)
+        => new TestCatalog().Deployment(model, "OpenAI", upstreamUrl, model: "gpt-4o", configure: d =>
         {
             d["Pricing"] = new System.Text.Json.Nodes.JsonObject { ["InputPerMillion"] = 1000, ["OutputPerMillion"] = 1000 };
             configure?.Invoke(d);
