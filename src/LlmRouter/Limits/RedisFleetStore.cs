@@ -34,6 +34,10 @@ internal sealed class RedisFleetStore : IFleetStore, IDisposable
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ReconnectRetryPolicy = new LinearRetry(500);
         _connection = ConnectionMultiplexer.Connect(options);
+
+        // Without aborting on a failed connect, Connect may return before the handshake ends; give it the connect
+        // timeout so the first requests do not see a store that is merely still connecting as down.
+        SpinWait.SpinUntil(() => _connection.IsConnected, options.ConnectTimeout);
     }
 
     public string Name => "redis";
