@@ -33,7 +33,7 @@ internal static partial class TenantLimitsRules
 
         if (limits.BudgetUsd is { } budget && (budget <= 0 || double.IsNaN(budget) || double.IsInfinity(budget)))
         {
-            errors.Add($"{key}:BudgetUsd must be a positive amount (omit it for no budget).");
+            errors.Add($"{key}:BudgetUsd must be positive (omit it for no budget).");
         }
 
         if (!Enum.IsDefined(limits.BudgetWindow))
