@@ -28,7 +28,25 @@ internal sealed class KeysEndpoints
         _time = time;
     }
 
-    public async Task CreateAsync(HttpContext context)
+    public Task CreateAsync(HttpContext context) => UnlessStoreDownAsync(context, CreateKeyAsync);
+
+    public Task DeleteAsync(HttpContext context, string name) => UnlessStoreDownAsync(context, c => DeleteKeyAsync(c, name));
+
+    private static async Task UnlessStoreDownAsync(HttpContext context, Func<HttpContext, Task> handler)
+    {
+        try
+        {
+            await handler(context);
+        }
+        catch (FleetStoreUnavailableException)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                "Runtime keys are kept in Redis, which is unreachable; retry shortly.", "server_error", null, "limits_unavailable");
+        }
+    }
+
+    private async Task CreateKeyAsync(HttpContext context)
     {
         var catalog = _catalog.Current;
         if (!await _admin.AuthorizeAsync(context, catalog))
@@ -68,7 +86,7 @@ internal sealed class KeysEndpoints
             BudgetWindow = body.BudgetWindow,
             CreatedAt = _time.GetUtcNow(),
         };
-        if (!(await _fleet.CreateKeyAsync(key, context.RequestAborted)).Created)
+        if (!await _fleet.CreateKeyAsync(key, context.RequestAborted))
         {
             await GatewayError.WriteAsync(context, StatusCodes.Status409Conflict, $"A key named `{key.Name}` already exists.", "invalid_request_error", "name", "key_exists");
             return;
@@ -79,7 +97,7 @@ internal sealed class KeysEndpoints
         await Results.Json(new { name = key.Name, key = secret }, statusCode: StatusCodes.Status201Created).ExecuteAsync(context);
     }
 
-    public async Task DeleteAsync(HttpContext context, string name)
+    private async Task DeleteKeyAsync(HttpContext context, string name)
     {
         var catalog = _catalog.Current;
         if (!await _admin.AuthorizeAsync(context, catalog))
@@ -93,7 +111,7 @@ internal sealed class KeysEndpoints
             return;
         }
 
-        if (!(await _fleet.DeleteKeyAsync(name, context.RequestAborted)).Deleted)
+        if (!await _fleet.DeleteKeyAsync(name, context.RequestAborted))
         {
             await GatewayError.WriteAsync(context, StatusCodes.Status404NotFound, $"No runtime key named `{name}`.", "invalid_request_error", "name", "key_not_found");
             return;
@@ -192,7 +210,7 @@ internal sealed class KeysEndpoints
     }
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
-        => _keys.SetRuntimeKeys((await _fleet.ListKeysAsync(cancellationToken)).Keys);
+        => _keys.SetRuntimeKeys(await _fleet.ListKeysAsync(cancellationToken));
 
     private static Task BadRequestAsync(HttpContext context, string message)
         => GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest, message, "invalid_request_error");

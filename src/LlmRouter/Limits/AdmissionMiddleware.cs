@@ -116,10 +116,8 @@ internal sealed class AdmissionMiddleware
             return scopes;
         }
 
-        if (key.Limits.HasLimits)
-        {
-            scopes.Add(new LimitScope("key", key.Name, key.Limits));
-        }
+        // Always counted, limits or not, so /admin/keys shows every key's usage.
+        scopes.Add(new LimitScope("key", key.Name, key.Limits));
 
         if (key.Team is { } team && auth.Teams.TryGetValue(team, out var teamLimits) && teamLimits.HasLimits)
         {

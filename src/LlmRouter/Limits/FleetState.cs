@@ -57,14 +57,19 @@ internal sealed partial class FleetState : IDisposable
     public Task<(bool Done, IFleetStore Store)> PublishCooldownAsync(string deploymentId, DateTimeOffset until, CancellationToken cancellationToken)
         => RunAsync(async (store, ct) => { await store.PublishCooldownAsync(deploymentId, until, ct); return true; }, cancellationToken);
 
-    public Task<(bool Created, IFleetStore Store)> CreateKeyAsync(RuntimeKey key, CancellationToken cancellationToken)
-        => RunAsync((store, ct) => store.CreateKeyAsync(key, ct), cancellationToken);
+    // Runtime keys never fall back to the per-replica store: a key created there would exist on one replica only
+    // and vanish when Redis returns. While Redis is down these throw FleetStoreUnavailableException.
+    public Task<bool> CreateKeyAsync(RuntimeKey key, CancellationToken cancellationToken)
+        => RunWithoutFallbackAsync((store, ct) => store.CreateKeyAsync(key, ct), cancellationToken);
 
-    public Task<(bool Deleted, IFleetStore Store)> DeleteKeyAsync(string name, CancellationToken cancellationToken)
-        => RunAsync((store, ct) => store.DeleteKeyAsync(name, ct), cancellationToken);
+    public Task<bool> DeleteKeyAsync(string name, CancellationToken cancellationToken)
+        => RunWithoutFallbackAsync((store, ct) => store.DeleteKeyAsync(name, ct), cancellationToken);
 
-    public Task<(IReadOnlyList<RuntimeKey> Keys, IFleetStore Store)> ListKeysAsync(CancellationToken cancellationToken)
-        => RunAsync((store, ct) => store.ListKeysAsync(ct), cancellationToken);
+    public Task<IReadOnlyList<RuntimeKey>> ListKeysAsync(CancellationToken cancellationToken)
+        => RunWithoutFallbackAsync((store, ct) => store.ListKeysAsync(ct), cancellationToken);
+
+    /// <summary>True when <paramref name="store"/> is the per-replica stand-in for an unreachable Redis.</summary>
+    public bool IsFallback(IFleetStore store) => _redis is not null && ReferenceEquals(store, _local);
 
     /// <summary>
     /// Settles with the store that admitted (null: nothing was reserved, only the deployment's quota counts);
@@ -128,6 +133,24 @@ internal sealed partial class FleetState : IDisposable
         }
 
         return (await call(_local, cancellationToken), _local);
+    }
+
+    private async Task<T> RunWithoutFallbackAsync<T>(Func<IFleetStore, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        if (_redis is null)
+        {
+            return await call(_local, cancellationToken);
+        }
+
+        try
+        {
+            return await call(_redis, cancellationToken);
+        }
+        catch (Exception ex) when (IsOutage(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            Degrade(ex);
+            throw new FleetStoreUnavailableException("Redis is unreachable; runtime keys cannot be read or changed.", ex);
+        }
     }
 
     private void Degrade(Exception ex)

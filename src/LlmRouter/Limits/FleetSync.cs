@@ -24,7 +24,6 @@ internal sealed partial class FleetSync : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<FleetSync> _logger;
     private long _keysVersion = -1;
-    private IFleetStore? _keysFrom;
     private DateTimeOffset _nextRenewal;
 
     public FleetSync(FleetState fleet, KeyDirectory keys, LiveStatsStore stats, LeaseRegistry leases, CatalogProvider catalog, TimeProvider time, ILogger<FleetSync> logger)
@@ -48,13 +47,11 @@ internal sealed partial class FleetSync : BackgroundService
             _stats.Get(deploymentId).CoolDown(until);
         }
 
-        // A switch between Redis and the fallback store changes whose keys are current.
-        if (snapshot.KeysVersion != _keysVersion || !ReferenceEquals(store, _keysFrom))
+        // While Redis is down the last keys read from it stay in force (revocations wait for Redis to return).
+        if (!_fleet.IsFallback(store) && snapshot.KeysVersion != _keysVersion)
         {
-            var (keys, from) = await _fleet.ListKeysAsync(cancellationToken);
-            _keys.SetRuntimeKeys(keys);
+            _keys.SetRuntimeKeys(await _fleet.ListKeysAsync(cancellationToken));
             _keysVersion = snapshot.KeysVersion;
-            _keysFrom = from;
         }
 
         var now = _time.GetUtcNow();
