@@ -31,6 +31,9 @@ internal sealed partial class FleetState : IDisposable
         if (!string.IsNullOrWhiteSpace(redis.Configuration))
         {
             _redis = new RedisFleetStore(redis.Configuration);
+
+            // Host and port only: a connection string may carry a password.
+            RedisEndpoints = string.Join(",", ConfigurationOptions.Parse(redis.Configuration).EndPoints.Select(EndPointCollection.ToString));
         }
 
         LogStore(_logger, _redis is null ? "in-process (single replica; runtime keys are lost on restart)" : $"redis (fail mode {_failMode})");
@@ -38,6 +41,9 @@ internal sealed partial class FleetState : IDisposable
 
     /// <summary><c>redis</c> or <c>in-process</c>.</summary>
     public string StoreName => _redis?.Name ?? _local.Name;
+
+    /// <summary>The configured Redis endpoints (<c>host:port</c>, never the rest of the connection string), or <c>none</c>.</summary>
+    public string RedisEndpoints { get; } = "none";
 
     /// <summary>True while Redis is configured but unreachable and the gateway serves from per-replica state.</summary>
     public bool IsDegraded => Volatile.Read(ref _degraded) == 1;

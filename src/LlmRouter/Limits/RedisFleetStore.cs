@@ -27,9 +27,23 @@ internal sealed class RedisFleetStore : IFleetStore, IDisposable
     {
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
-        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 1000);
-        options.SyncTimeout = Math.Min(options.SyncTimeout, 500);
-        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 500);
+
+        // Short by default so a Redis outage never holds requests; a connection string may set its own.
+        if (!Sets(configuration, "connectTimeout"))
+        {
+            options.ConnectTimeout = 1000;
+        }
+
+        if (!Sets(configuration, "syncTimeout"))
+        {
+            options.SyncTimeout = 500;
+        }
+
+        if (!Sets(configuration, "asyncTimeout"))
+        {
+            options.AsyncTimeout = 500;
+        }
+
         options.ConnectRetry = 1;
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ReconnectRetryPolicy = new LinearRetry(500);
@@ -229,6 +243,8 @@ internal sealed class RedisFleetStore : IFleetStore, IDisposable
 
         return keys;
     }
+
+    private static bool Sets(string configuration, string option) => configuration.Contains(option + "=", StringComparison.OrdinalIgnoreCase);
 
     private static RedisKey RequestsKey(string scope) => $"{Tag}:rpm:{scope}";
 

@@ -25,8 +25,9 @@ internal sealed class TenantMetrics
         _tokens = meter.CreateCounter<long>("llmrouter.tenant.tokens", "{token}", "Settled input + output tokens by gateway key and team.");
         _cost = meter.CreateCounter<double>("llmrouter.tenant.cost.usd", "{USD}", "Settled cost by gateway key and team.");
         _rejections = meter.CreateCounter<long>("llmrouter.tenant.rejections", "{request}", "Refused requests by key, team and reason (auth, rate, tokens, parallel, budget, route).");
-        meter.CreateObservableGauge("llmrouter.limits.degraded", () => fleet.IsDegraded ? 1 : 0, null,
-            "1 while Redis is configured but unreachable and limits are per replica (fail mode Open).");
+        var redis = new KeyValuePair<string, object?>("llmrouter.redis", fleet.RedisEndpoints);
+        meter.CreateObservableGauge("llmrouter.limits.degraded", () => new Measurement<int>(fleet.IsDegraded ? 1 : 0, redis), null,
+            "1 while Redis is configured but unreachable and limits are per replica (fail mode Open), by Redis endpoint.");
     }
 
     public void Admitted(string key, string? team) => _requests.Add(1, Tags(key, team));

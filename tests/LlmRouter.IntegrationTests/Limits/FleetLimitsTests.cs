@@ -132,12 +132,19 @@ public sealed class FleetLimitsTests : IAsyncLifetime
     {
         using var fleet = Fleet(("MaxParallelRequests", "1"));
         var clients = fleet.Clients(_secret);
+        foreach (var client in clients)
+        {
+            using var warm = await Tenants.PostChatAsync(client, model: _model);
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        Assert.Equal(0, await WaitForAsync(async () => (await Tenants.KeyUsageAsync(fleet[0], _keyName)).GetProperty("inFlight").GetInt64(), n => n == 0));
 
         // A replica that dies mid-request never settles: here a store client takes the lease and abandons it.
         using (var crashed = new RedisFleetStore(_redis))
         {
             var scope = new LimitScope("key", _keyName, new TenantLimitsOptions { MaxParallelRequests = 1 });
-            var admitted = await crashed.AdmitAsync(new AdmissionRequest("crashed-replica", [scope], 1, 0, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(2)), CancellationToken.None);
+            var admitted = await crashed.AdmitAsync(new AdmissionRequest("crashed-replica", [scope], 1, 0, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(3)), CancellationToken.None);
             Assert.True(admitted.Admitted);
         }
 
@@ -148,7 +155,7 @@ public sealed class FleetLimitsTests : IAsyncLifetime
 
         var watch = Stopwatch.StartNew();
         var status = await WaitForAsync(async () => { using var r = await Tenants.PostChatAsync(clients[watch.Elapsed.Seconds % 3], model: _model); return r.StatusCode; }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(10));
-        _output.WriteLine($"abandoned lease freed after {watch.Elapsed.TotalSeconds:0.0} s (lease 2 s)");
+        _output.WriteLine($"abandoned lease freed after {watch.Elapsed.TotalSeconds:0.0} s (lease 3 s)");
         Assert.Equal(HttpStatusCode.OK, status);
         Dispose([], clients);
     }

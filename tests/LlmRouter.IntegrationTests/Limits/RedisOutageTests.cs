@@ -42,8 +42,11 @@ public sealed partial class RedisOutageTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, during.StatusCode);
         }
 
-        Assert.Equal(1, await DegradedGaugeAsync(fleet[0]));
-        Assert.Equal(1, await DegradedGaugeAsync(fleet[1]));
+        foreach (var instance in fleet.Instances)
+        {
+            Assert.Equal("degraded", await LimitsStoreAsync(instance));
+            Assert.Equal(1, await DegradedGaugeAsync(instance));
+        }
 
         // Back, and empty: limits are counted in Redis again, for both instances together.
         _redis.Start();
@@ -102,15 +105,22 @@ public sealed partial class RedisOutageTests : IAsyncLifetime
         return ready.RootElement.GetProperty("limits").GetString();
     }
 
-    private static async Task<int> DegradedGaugeAsync(GatewayApp gateway)
+    /// <summary>
+    /// The gauge for this test's Redis. Meters are process-wide, so a scrape also lists other gateways' series: the
+    /// private Redis endpoint label tells this fleet's apart, and both instances must agree.
+    /// </summary>
+    private async Task<int> DegradedGaugeAsync(GatewayApp gateway)
     {
         using var client = gateway.CreateClient();
         var text = await client.GetStringAsync("/metrics");
-        var match = GaugeLine().Match(text);
-        Assert.True(match.Success, "llmrouter_limits_degraded is not exported");
-        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var values = GaugeLine().Matches(text)
+            .Where(m => m.Groups[1].Value.Contains($"llmrouter_redis=\"{_redis.Address}\"", StringComparison.Ordinal))
+            .Select(m => int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .Distinct()
+            .ToList();
+        return Assert.Single(values);
     }
 
-    [GeneratedRegex(@"^llmrouter_limits_degraded(?:\{[^}]*\})? (\d+)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^llmrouter_limits_degraded\{([^}]*)\} (\d+)", RegexOptions.Multiline)]
     private static partial Regex GaugeLine();
 }
