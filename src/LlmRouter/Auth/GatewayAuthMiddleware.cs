@@ -1,4 +1,5 @@
 using LlmRouter.Hosting;
+using LlmRouter.Limits;
 using LlmRouter.Proxy;
 using LlmRouter.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -17,19 +18,22 @@ internal sealed class GatewayAuthMiddleware
     private readonly RequestDelegate _next;
     private readonly KeyDirectory _keys;
     private readonly TenantMetrics _metrics;
+    private readonly RateLimitPeek _peek;
 
-    public GatewayAuthMiddleware(RequestDelegate next, KeyDirectory keys, TenantMetrics metrics)
+    public GatewayAuthMiddleware(RequestDelegate next, KeyDirectory keys, TenantMetrics metrics, RateLimitPeek peek)
     {
         _next = next;
         _keys = keys;
         _metrics = metrics;
+        _peek = peek;
     }
 
-    public Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
         if (!context.Request.Path.StartsWithSegments("/v1") || !_keys.IsEnforced)
         {
-            return _next(context);
+            await _next(context);
+            return;
         }
 
         var headers = context.Request.Headers;
@@ -44,10 +48,18 @@ internal sealed class GatewayAuthMiddleware
             var message = presented is null
                 ? "You didn't provide an API key. Send a gateway key as `Authorization: Bearer <key>` or in the x-api-key header."
                 : "Incorrect API key provided.";
-            return GatewayError.WriteAsync(context, StatusCodes.Status401Unauthorized, message, "invalid_request_error", null, "invalid_api_key");
+            await GatewayError.WriteAsync(context, StatusCodes.Status401Unauthorized, message, "invalid_request_error", null, "invalid_api_key");
+            return;
         }
 
         context.Features.Set(new GatewayKeyFeature(key));
-        return _next(context);
+
+        // Chat completions get the headers from admission, which reserves at the same time.
+        if (!context.Request.Path.Equals(ProxyIds.ChatPath, StringComparison.OrdinalIgnoreCase))
+        {
+            await _peek.SetHeadersAsync(context, key);
+        }
+
+        await _next(context);
     }
 }

@@ -54,6 +54,7 @@ public static class LlmRouterServiceCollectionExtensions
         services.TryAddSingleton<FleetState>();
         services.TryAddSingleton<KeyDirectory>();
         services.TryAddSingleton<TokenEstimator>();
+        services.TryAddSingleton<RateLimitPeek>();
         services.TryAddSingleton<LeaseRegistry>();
         services.TryAddSingleton<ReservationSettler>();
         services.TryAddSingleton<TenantMetrics>();

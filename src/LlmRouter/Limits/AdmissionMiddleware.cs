@@ -108,7 +108,8 @@ internal sealed class AdmissionMiddleware
     private static bool HasDeploymentQuotas(RouteDefinition route)
         => route.Members.Concat(route.Fallbacks).Any(d => d.Options.RequestsPerMinute is not null || d.Options.TokensPerMinute is not null);
 
-    private static List<LimitScope> ScopesOf(GatewayKey? key, AuthOptions auth)
+    /// <summary>The scopes a key's requests count against: the key itself, and its team when the team has limits.</summary>
+    internal static List<LimitScope> ScopesOf(GatewayKey? key, AuthOptions auth)
     {
         var scopes = new List<LimitScope>(2);
         if (key is null)

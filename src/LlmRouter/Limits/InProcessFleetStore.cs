@@ -166,7 +166,10 @@ internal sealed class InProcessFleetStore : IFleetStore
                 LimitWindows.ToUsd(counters.Budget.GetValueOrDefault(LimitWindows.BudgetPeriod(scope.Limits.BudgetWindow, now))),
                 counters.TotalRequests,
                 counters.TotalTokens,
-                LimitWindows.ToUsd(counters.TotalCostNanos)));
+                LimitWindows.ToUsd(counters.TotalCostNanos))
+            {
+                RequestsReset = counters.Requests.Count > 0 ? TimeSpan.FromMilliseconds(counters.Requests.Peek() + LimitWindows.MinuteMs - nowMs) : TimeSpan.Zero,
+            });
         }
     }
 

@@ -7,20 +7,23 @@ namespace LlmRouter.Limits;
 internal static class RateLimitHeaders
 {
     /// <summary>Sets the request and token trios from the scope with the fewest remaining of each.</summary>
-    public static void Set(IHeaderDictionary headers, Reservation reservation)
+    public static void Set(IHeaderDictionary headers, Reservation reservation) => Set(headers, reservation.Scopes, reservation.States);
+
+    /// <param name="headers">The response headers.</param>
+    /// <param name="scopes">The request's key and team scopes.</param>
+    /// <param name="states">What is left of each scope, in the same order.</param>
+    public static void Set(IHeaderDictionary headers, IReadOnlyList<LimitScope> scopes, IReadOnlyList<ScopeState> states)
     {
         int requests = -1, tokens = -1;
-        for (var i = 0; i < reservation.States.Count; i++)
+        for (var i = 0; i < states.Count; i++)
         {
-            var state = reservation.States[i];
-            if (reservation.Scopes[i].Limits.RequestsPerMinute is not null
-                && (requests < 0 || state.RequestsRemaining < reservation.States[requests].RequestsRemaining))
+            var state = states[i];
+            if (scopes[i].Limits.RequestsPerMinute is not null && (requests < 0 || state.RequestsRemaining < states[requests].RequestsRemaining))
             {
                 requests = i;
             }
 
-            if (reservation.Scopes[i].Limits.TokensPerMinute is not null
-                && (tokens < 0 || state.TokensRemaining < reservation.States[tokens].TokensRemaining))
+            if (scopes[i].Limits.TokensPerMinute is not null && (tokens < 0 || state.TokensRemaining < states[tokens].TokensRemaining))
             {
                 tokens = i;
             }
@@ -28,14 +31,12 @@ internal static class RateLimitHeaders
 
         if (requests >= 0)
         {
-            var state = reservation.States[requests];
-            SetTrio(headers, "requests", reservation.Scopes[requests].Limits.RequestsPerMinute!.Value, state.RequestsRemaining, state.RequestsReset);
+            SetTrio(headers, "requests", scopes[requests].Limits.RequestsPerMinute!.Value, states[requests].RequestsRemaining, states[requests].RequestsReset);
         }
 
         if (tokens >= 0)
         {
-            var state = reservation.States[tokens];
-            SetTrio(headers, "tokens", reservation.Scopes[tokens].Limits.TokensPerMinute!.Value, state.TokensRemaining, state.TokensReset);
+            SetTrio(headers, "tokens", scopes[tokens].Limits.TokensPerMinute!.Value, states[tokens].TokensRemaining, states[tokens].TokensReset);
         }
     }
 

@@ -178,8 +178,10 @@ internal sealed class RedisFleetStore : IFleetStore, IDisposable
         var leases = batch.SortedSetLengthAsync(LeasesKey(scope.Id), nowMs, double.PositiveInfinity, Exclude.Start);
         var spent = batch.StringGetAsync(BudgetKey(scope, now));
         var totals = batch.HashGetAllAsync(TotalsKey(scope.Id));
+        var oldest = batch.SortedSetRangeByScoreWithScoresAsync(RequestsKey(scope.Id), nowMs - LimitWindows.MinuteMs, double.PositiveInfinity, Exclude.Start, take: 1);
         batch.Execute();
-        await Task.WhenAll(requests, current, previous, leases, spent, totals).WaitAsync(TimeSpan.FromSeconds(1), cancellationToken);
+        await Task.WhenAll(requests, current, previous, leases, spent, totals, oldest).WaitAsync(TimeSpan.FromSeconds(1), cancellationToken);
+        var first = await oldest;
         var totalsByName = (await totals).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal);
         return new ScopeUsage(
             await requests,
@@ -188,7 +190,10 @@ internal sealed class RedisFleetStore : IFleetStore, IDisposable
             LimitWindows.ToUsd((long?)await spent ?? 0),
             totalsByName.GetValueOrDefault("requests"),
             totalsByName.GetValueOrDefault("tokens"),
-            LimitWindows.ToUsd(totalsByName.GetValueOrDefault("cost")));
+            LimitWindows.ToUsd(totalsByName.GetValueOrDefault("cost")))
+        {
+            RequestsReset = first.Length > 0 ? TimeSpan.FromMilliseconds(first[0].Score + LimitWindows.MinuteMs - nowMs) : TimeSpan.Zero,
+        };
     }
 
     public Task PublishCooldownAsync(string deploymentId, DateTimeOffset until, CancellationToken cancellationToken)

@@ -109,6 +109,28 @@ public sealed class GatewayKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ModelsAndDecide_CarryTheSameRateLimitHeadersWithoutCounting()
+    {
+        using var gateway = new GatewayApp(Tenants.Catalog(_server.Url), Tenants.Key("alice", Secret, ("RequestsPerMinute", "10")));
+        using var client = Tenants.Client(gateway, Secret);
+        using (var chat = await Tenants.PostChatAsync(client))
+        {
+            Assert.Equal("9", chat.Headers.GetValues("x-ratelimit-remaining-requests").Single());
+        }
+
+        using var models = await client.GetAsync("/v1/models");
+        using var decide = await client.PostAsync("/v1/router/decide", Tenants.Chat());
+
+        foreach (var response in new[] { models, decide })
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("10", response.Headers.GetValues("x-ratelimit-limit-requests").Single());
+            Assert.Equal("9", response.Headers.GetValues("x-ratelimit-remaining-requests").Single());
+            Assert.InRange(int.Parse(response.Headers.GetValues("x-ratelimit-reset-requests").Single().TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture), 55, 60);
+        }
+    }
+
+    [Fact]
     public async Task RequestsPerMinute5_TwelveConcurrent_ExactlyFiveAcceptedOthersGet429WithRetryAfter()
     {
         using var gateway = new GatewayApp(Tenants.Catalog(_server.Url), Tenants.Key("alice", Secret, ("RequestsPerMinute", "5")));
