@@ -161,6 +161,29 @@ public sealed class FleetLimitsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MaxParallelRequests_RequestOutlivingItsLease_KeepsItsSlotBecauseTheLeaseIsRenewed()
+    {
+        _upstream.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var fleet = new GatewayFleet(2, Tenants.Catalog(_server.Url, model: _model), Settings(("MaxParallelRequests", "1")).With("LlmRouter:Auth:LeaseSeconds", "1"));
+        var clients = fleet.Clients(_secret);
+
+        var held = Tenants.PostChatAsync(clients[0], model: _model);
+        Assert.True(await _upstream.Arrived.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // Three lease lifetimes later the request still runs, so its slot is still taken.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        using (var refused = await Tenants.PostChatAsync(clients[1], model: _model))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        }
+
+        _upstream.Gate.SetResult();
+        using var done = await held;
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        Dispose([], clients);
+    }
+
+    [Fact]
     public async Task RuntimeKey_CreatedOnOneInstance_WorksOnAll_RevokedOnOne_RefusedOnAllWithinOneSecond()
     {
         using var fleet = Fleet(("RequestsPerMinute", "1000"));
