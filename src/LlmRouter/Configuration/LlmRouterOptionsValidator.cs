@@ -56,6 +56,16 @@ internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOpti
                 }
             }
 
+            if (deployment.RequestsPerMinute is <= 0 || deployment.TokensPerMinute is <= 0)
+            {
+                errors.Add($"{key}:RequestsPerMinute and TokensPerMinute must be positive when set.");
+            }
+
+            if (deployment.Pricing.CachedInputPerMillion is < 0)
+            {
+                errors.Add($"{key}:Pricing:CachedInputPerMillion must not be negative.");
+            }
+
             var sim = deployment.Simulation;
             if (sim.ErrorRate is < 0 or > 1 || sim.LatencyMs < 0 || sim.TimeToFirstTokenMs < 0 || sim.TokensPerSecond < 0)
             {
@@ -128,6 +138,7 @@ internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOpti
             }
         }
 
+        ValidateAuth(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -163,6 +174,66 @@ internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOpti
         if (!(limits.AuthenticationFailureCooldownSeconds > 0) || double.IsInfinity(limits.AuthenticationFailureCooldownSeconds))
         {
             errors.Add($"{Key}:AuthenticationFailureCooldownSeconds must be a positive number of seconds (was {limits.AuthenticationFailureCooldownSeconds}).");
+        }
+    }
+
+    private static void ValidateAuth(LlmRouterOptions options, List<string> errors)
+    {
+        const string Root = LlmRouterOptions.SectionName + ":Auth";
+        var auth = options.Auth;
+        if (auth.DefaultCompletionTokens <= 0)
+        {
+            errors.Add($"{Root}:DefaultCompletionTokens must be positive.");
+        }
+
+        if (auth.LeaseSeconds < 1)
+        {
+            errors.Add($"{Root}:LeaseSeconds must be at least 1.");
+        }
+
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, key) in auth.Keys)
+        {
+            var path = $"{Root}:Keys:{name}";
+            if (!TenantLimitsRules.IsValidName(name))
+            {
+                errors.Add($"{path}: key names use letters, digits, '.', '_' or '-' (at most 64).");
+            }
+
+            if (!TenantLimitsRules.IsValidHash(key.Hash))
+            {
+                errors.Add($"{path}:Hash must be 'sha256:' followed by 64 lowercase hex digits (printf %s \"$KEY\" | sha256sum); never the key itself.");
+            }
+            else if (!hashes.TryAdd(key.Hash!, name))
+            {
+                errors.Add($"{path}:Hash is the same as {Root}:Keys:{hashes[key.Hash!]}:Hash; each key needs its own.");
+            }
+
+            if (key.Team is not null && !TenantLimitsRules.IsValidName(key.Team))
+            {
+                errors.Add($"{path}:Team uses letters, digits, '.', '_' or '-' (at most 64).");
+            }
+
+            foreach (var route in key.Routes)
+            {
+                if (!options.Routes.ContainsKey(route) && !options.Deployments.ContainsKey(route))
+                {
+                    errors.Add($"{path}:Routes names '{route}', which is neither a route nor a deployment.");
+                }
+            }
+
+            TenantLimitsRules.Check(path, key, errors);
+        }
+
+        foreach (var (team, limits) in auth.Teams)
+        {
+            var path = $"{Root}:Teams:{team}";
+            if (!TenantLimitsRules.IsValidName(team))
+            {
+                errors.Add($"{path}: team names use letters, digits, '.', '_' or '-' (at most 64).");
+            }
+
+            TenantLimitsRules.Check(path, limits, errors);
         }
     }
 }

@@ -1,5 +1,7 @@
+using LlmRouter.Auth;
 using LlmRouter.Configuration;
 using LlmRouter.Hosting;
+using LlmRouter.Limits;
 using LlmRouter.Proxy;
 using LlmRouter.Routing.Stats;
 using LlmRouter.Telemetry;
@@ -28,11 +30,14 @@ public static class LlmRouterApplicationExtensions
         // Resolve now so configuration mistakes stop the start instead of the first request.
         app.Services.GetRequiredService<CatalogProvider>();
         app.Services.GetRequiredService<DeploymentGauges>();
+        app.Services.GetRequiredService<TenantMetrics>();
+        GatewayAuthStartup.Announce(app.Services);
 
         app.UseMiddleware<InstanceHeaderMiddleware>();
         app.UseExceptionHandler(error => error.Run(WriteUnhandledErrorAsync));
         var requestLogger = app.Services.GetService<Serilog.ILogger>();
         app.UseSerilogRequestLogging(options => RequestLogging.Configure(options, requestLogger));
+        app.UseMiddleware<GatewayAuthMiddleware>();
 
         // Any error status that would leave without a body (routing, framework components) gets an OpenAI-style one.
         app.UseStatusCodePages(StatusCodeErrors.WriteAsync);
@@ -46,10 +51,14 @@ public static class LlmRouterApplicationExtensions
         app.MapPost("/v1/router/decide", (HttpContext context, RouterDecideEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapMethods("/admin/deployments", EndpointMethods.ReadOnly, (HttpContext context, AdminEndpoints admin) => admin.DeploymentsAsync(context));
         app.MapMethods("/admin/routes", EndpointMethods.ReadOnly, (HttpContext context, AdminEndpoints admin) => admin.RoutesAsync(context));
+        app.MapPost("/admin/keys", (HttpContext context, KeysEndpoints keys) => keys.CreateAsync(context));
+        app.MapGet("/admin/keys", (HttpContext context, KeysEndpoints keys) => keys.ListAsync(context));
+        app.MapDelete("/admin/keys/{name}", (HttpContext context, string name, KeysEndpoints keys) => keys.DeleteAsync(context, name));
 
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<ChatRequestMiddleware>();
+            pipeline.UseMiddleware<AdmissionMiddleware>();
             pipeline.UseMiddleware<AttemptMiddleware>();
             pipeline.UseLoadBalancing();
             pipeline.UseMiddleware<UpstreamRequestMiddleware>();
@@ -60,13 +69,17 @@ public static class LlmRouterApplicationExtensions
         return app;
     }
 
-    private static IResult Ready(CatalogProvider catalogProvider, LiveStatsStore stats)
+    private static IResult Ready(CatalogProvider catalogProvider, LiveStatsStore stats, KeyDirectory keys, FleetState fleet)
     {
         var catalog = catalogProvider.Current;
         var usable = catalog.Deployments.Values.Count(d => !stats.Get(d.Id).Snapshot().IsCoolingDown);
+
+        // "open": no gateway key is configured, anyone who can reach the gateway spends its provider keys.
+        var auth = keys.IsEnforced ? "keys" : "open";
+        var limits = fleet.IsDegraded ? "degraded" : fleet.StoreName;
         return usable > 0
-            ? Results.Json(new { status = "ready", catalogVersion = catalog.Version, deployments = catalog.Deployments.Count, usable })
-            : Results.Json(new { status = "unavailable", catalogVersion = catalog.Version, deployments = catalog.Deployments.Count, usable }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            ? Results.Json(new { status = "ready", catalogVersion = catalog.Version, deployments = catalog.Deployments.Count, usable, auth, limits })
+            : Results.Json(new { status = "unavailable", catalogVersion = catalog.Version, deployments = catalog.Deployments.Count, usable, auth, limits }, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static Task WriteUnhandledErrorAsync(HttpContext context)

@@ -1,6 +1,8 @@
 using System.Text;
+using LlmRouter.Auth;
 using LlmRouter.Configuration;
 using LlmRouter.Hosting;
+using LlmRouter.Limits;
 using LlmRouter.Providers;
 using LlmRouter.Providers.Anthropic;
 using LlmRouter.Providers.Gemini;
@@ -51,6 +53,15 @@ public static class LlmRouterServiceCollectionExtensions
         services.TryAddSingleton<RouterDecideEndpoint>();
         services.TryAddSingleton<AdminEndpoints>();
         services.TryAddSingleton<GracefulShutdown>();
+        services.TryAddSingleton<FleetState>();
+        services.TryAddSingleton<KeyDirectory>();
+        services.TryAddSingleton<TokenEstimator>();
+        services.TryAddSingleton<RateLimitPeek>();
+        services.TryAddSingleton<LeaseRegistry>();
+        services.TryAddSingleton<ReservationSettler>();
+        services.TryAddSingleton<TenantMetrics>();
+        services.TryAddSingleton<KeysEndpoints>();
+        services.AddHostedService<FleetSync>();
         services.AddOptions<HostOptions>().Configure<IOptions<LlmRouterOptions>>((host, router) =>
         {
             // Kestrel waits for in-flight requests up to the host's shutdown timeout; streams get the drain time plus a margin to end cleanly.

@@ -1,3 +1,4 @@
+using LlmRouter.Auth;
 using LlmRouter.Proxy.Attempts;
 using LlmRouter.Proxy;
 using LlmRouter.Routing;
@@ -25,7 +26,7 @@ internal static class RequestLogging
     public static void Configure(RequestLoggingOptions options, ILogger? logger)
     {
         options.Logger = logger;
-        options.MessageTemplate = "{RequestMethod} {RequestPath} {StatusCode} in {Elapsed:0.0} ms route={Route} policy={Policy} deployment={Deployment} attempts={Attempts}";
+        options.MessageTemplate = "{RequestMethod} {RequestPath} {StatusCode} in {Elapsed:0.0} ms route={Route} policy={Policy} deployment={Deployment} attempts={Attempts} key={Key}";
         options.EnrichDiagnosticContext = Enrich;
         options.GetMessageTemplateProperties = MessageTemplateProperties;
     }
@@ -52,6 +53,9 @@ internal static class RequestLogging
         diagnostics.Set("Stream", routing?.Request.Stream);
         diagnostics.Set("Deployment", state?.Deployment?.Id);
         diagnostics.Set("Attempts", state?.Sent ?? 0);
+
+        // The key's configured or admin-given name, never the key itself.
+        diagnostics.Set("Key", context.Features.Get<GatewayKeyFeature>()?.Key.Name);
         if (state?.Usage is { } usage)
         {
             diagnostics.Set("PromptTokens", usage.PromptTokens);
