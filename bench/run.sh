@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark for LlmRouter, in one run on 127.0.0.1 only:
 #   direct to a fake upstream  vs  a plain YARP hop (no parsing, no policy)  vs  LlmRouter,
+#   and (OpenAI rows) LlmRouter with a gateway key whose limits live in Redis ("keys+redis": auth, admission and
+#   settlement scripts on a local redis-server; limits high enough that nothing is refused),
 #   non-streaming at 1, 32 and 128 connections for an OpenAI deployment and an Anthropic deployment (translation on),
 #   and streams (time to first byte, total time) over sequential requests.
 # Prints one table and keeps raw results under bench/results/<timestamp>/ (gitignored).
@@ -10,7 +12,7 @@
 #                   printing RSS after the first minute and at the end.
 # Environment (defaults): BENCH_DURATION=8 (s per wrk cell), BENCH_WARMUP=2 (s per target),
 #   BENCH_CONNECTIONS="1 32 128", BENCH_STREAM_REQUESTS=20, BENCH_STREAM_TPS=200 (fake stream pace, tokens/s),
-#   BENCH_PORT_BASE=39180 (fake +1, plain proxy +2, LlmRouter +3).
+#   BENCH_PORT_BASE=39180 (fake +1, plain proxy +2, LlmRouter +3, LlmRouter with key and Redis +4, redis-server +5).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,9 +26,15 @@ PORT_BASE=${BENCH_PORT_BASE:-39180}
 FAKE_PORT=$((PORT_BASE + 1))
 PROXY_PORT=$((PORT_BASE + 2))
 GATEWAY_PORT=$((PORT_BASE + 3))
+KEYS_PORT=$((PORT_BASE + 4))
+REDIS_PORT=$((PORT_BASE + 5))
 FAKE="http://127.0.0.1:$FAKE_PORT"
 PROXY="http://127.0.0.1:$PROXY_PORT"
 GATEWAY="http://127.0.0.1:$GATEWAY_PORT"
+GATEWAY_KEYS="http://127.0.0.1:$KEYS_PORT"
+# A benchmark-only gateway key; the gateway is given its hash, as operators configure it.
+BENCH_KEY="llmr-bench-0123456789abcdef0123456789abcdef"
+BENCH_KEY_HASH="sha256:$(printf %s "$BENCH_KEY" | sha256sum | cut -d' ' -f1)"
 ANTHROPIC_HEADERS="x-api-key: bench-key|anthropic-version: 2023-06-01"
 
 SKIP_BUILD=0
@@ -93,19 +101,53 @@ start_proxy() {
   wait_ready "plain YARP proxy" "$PROXY/healthz" $! "$OUT/plain-proxy.log"
 }
 
-start_gateway() {
+launch_gateway() { # url log [extra arguments...]
+  local url=$1 log=$2
+  shift 2
   # Run from the output folder so appsettings.json (deployments, routes) is the content root's; the overrides
   # point every deployment at the fake upstream and give the simulated-key-free upstreams an API key.
   (cd "$ROOT/src/LlmRouter.Gateway/bin/Release/net10.0" && exec dotnet LlmRouter.Gateway.dll \
-    --urls "$GATEWAY" \
+    --urls "$url" \
     --LlmRouter:Deployments:gpt-4:BaseUrl="$FAKE/sim/gpt-4" \
     --LlmRouter:Deployments:claude:BaseUrl="$FAKE/sim/claude" \
     --LlmRouter:Deployments:gemini:BaseUrl="$FAKE/sim/gemini" \
     --OPENAI_API_KEY=bench-key --ANTHROPIC_API_KEY=bench-key --GEMINI_API_KEY=bench-key \
-    --Serilog:MinimumLevel:Default=Warning) >"$OUT/gateway.log" 2>&1 &
-  GATEWAY_PID=$!
-  PIDS+=($GATEWAY_PID)
-  wait_ready "LlmRouter gateway" "$GATEWAY/healthz" $GATEWAY_PID "$OUT/gateway.log"
+    --Serilog:MinimumLevel:Default=Warning "$@") >"$log" 2>&1 &
+  LAUNCHED_PID=$!
+  PIDS+=($LAUNCHED_PID)
+  wait_ready "LlmRouter gateway ($url)" "$url/healthz" $LAUNCHED_PID "$log"
+}
+
+start_gateway() {
+  launch_gateway "$GATEWAY" "$OUT/gateway.log"
+  GATEWAY_PID=$LAUNCHED_PID
+}
+
+start_redis() {
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "installing redis-server (Debian package)..."
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get install -y redis-server >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y redis-server >/dev/null; }
+  fi
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$OUT/redis.log" 2>&1 &
+  PIDS+=($!)
+  local tries=0
+  until port_in_use "$REDIS_PORT"; do
+    tries=$((tries + 1)); [ $tries -gt 100 ] && { echo "redis-server did not start; log:" >&2; tail -5 "$OUT/redis.log" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+
+# LlmRouter with every limit set on one key (high enough never to refuse), kept in Redis: the cost of keys + limits.
+start_gateway_keys() {
+  launch_gateway "$GATEWAY_KEYS" "$OUT/gateway-keys.log" \
+    --LlmRouter:Auth:Keys:bench:Hash="$BENCH_KEY_HASH" \
+    --LlmRouter:Auth:Keys:bench:Team=bench \
+    --LlmRouter:Auth:Keys:bench:RequestsPerMinute=1000000000 \
+    --LlmRouter:Auth:Keys:bench:TokensPerMinute=1000000000000 \
+    --LlmRouter:Auth:Keys:bench:MaxParallelRequests=100000 \
+    --LlmRouter:Auth:Keys:bench:BudgetUsd=1000000000 \
+    --LlmRouter:Redis:Configuration="127.0.0.1:$REDIS_PORT"
 }
 
 # Peak RSS of the gateway (kB) since the last reset; a reset (clear_refs 5) makes each cell's peak its own.
@@ -120,8 +162,9 @@ if ! command -v wrk >/dev/null 2>&1; then
   $SUDO apt-get install -y wrk >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y wrk >/dev/null; }
 fi
 command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "python3 is required (stream timings)" >&2; exit 1; }
 
-for port in "$FAKE_PORT" "$PROXY_PORT" "$GATEWAY_PORT"; do
+for port in "$FAKE_PORT" "$PROXY_PORT" "$GATEWAY_PORT" "$KEYS_PORT" "$REDIS_PORT"; do
   if port_in_use "$port"; then echo "port $port on 127.0.0.1 is in use; set BENCH_PORT_BASE" >&2; exit 1; fi
 done
 
@@ -160,6 +203,7 @@ targets() {
     openai direct "$FAKE/sim/gpt-4/v1/chat/completions" "$OUT/direct-openai$suffix.json" "" \
     openai yarp "$PROXY/sim/gpt-4/v1/chat/completions" "$OUT/direct-openai$suffix.json" "" \
     openai llmrouter "$GATEWAY/v1/chat/completions" "$OUT/gateway-openai$suffix.json" "" \
+    openai keys+redis "$GATEWAY_KEYS/v1/chat/completions" "$OUT/gateway-openai$suffix.json" "Authorization: Bearer $BENCH_KEY" \
     anthropic direct "$FAKE/sim/claude/v1/messages" "$OUT/direct-anthropic$suffix.json" "$ANTHROPIC_HEADERS" \
     anthropic yarp "$PROXY/sim/claude/v1/messages" "$OUT/direct-anthropic$suffix.json" "$ANTHROPIC_HEADERS" \
     anthropic llmrouter "$GATEWAY/v1/chat/completions" "$OUT/gateway-claude$suffix.json" ""
@@ -230,6 +274,8 @@ fi
 start_fake
 start_proxy
 start_gateway
+start_redis
+start_gateway_keys
 
 while IFS=$'\t' read -r scenario target url body headers; do
   expected='"chat.completion"'; [ "$scenario/$target" != anthropic/llmrouter ] && [ "$scenario" = anthropic ] && expected='"type":"message"'
@@ -275,13 +321,15 @@ while IFS=$'\t' read -r scenario target url body headers; do
   : >"$times"
   for i in 1 2 3; do curl -s -o /dev/null "${CURL_HEADERS[@]}" --data-binary @"$body" "$url"; done
   [ "$target" = llmrouter ] && { note_peak >/dev/null; reset_gateway_hwm; }
+  IFS='|' read -r -a timing_headers <<<"$headers"
   for ((i = 0; i < STREAM_REQUESTS; i++)); do
-    curl -s -o /dev/null -w '%{time_starttransfer} %{time_total}\n' "${CURL_HEADERS[@]}" --data-binary @"$body" "$url" >>"$times"
+    python3 "$LOAD/stream_timing.py" "$url" "$body" "${timing_headers[@]}" >>"$times"
   done
   rss="-"; [ "$target" = llmrouter ] && rss=$(note_peak)
   awk '{ printf "%d\n", $1 * 1e6 }' "$times" >"$times.ttfb"
-  awk '{ printf "%d\n", $2 * 1e6 }' "$times" >"$times.total"
-  for part in ttfb total; do
+  awk '{ printf "%d\n", $2 * 1e6 }' "$times" >"$times.ttft"
+  awk '{ printf "%d\n", $3 * 1e6 }' "$times" >"$times.total"
+  for part in ttfb ttft total; do
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "stream-$scenario-$part" "$target" "1-seq" "-" \
       "$(percentile 50 "$times.$part")" "$(percentile 99 "$times.$part")" "$rss" 0 0 >>"$RESULTS"
   done
@@ -310,6 +358,7 @@ done < <(targets "-stream")
         if (errs != "") print errs
       }
     }' "$RESULTS"
-  echo "stream rows: p50/p99 over $STREAM_REQUESTS sequential requests (ttfb = time to first byte, total = whole stream)."
+  echo "stream rows: p50/p99 over $STREAM_REQUESTS sequential requests (ttfb = time to first byte, ttft = time to the first"
+  echo "content-bearing event, total = whole stream). LlmRouter holds each response until its first token, so its ttfb is its ttft."
   echo "LlmRouter peak RSS over the whole run: $(awk -v kb="$PEAK_KB" 'BEGIN { printf "%.0f", kb / 1024 }') MB. Elapsed: $(( $(date +%s) - START_TIME )) s. Raw results: $OUT"
 } | tee "$OUT/table.txt"

@@ -11,7 +11,8 @@ internal static class ChatRequestParser
 {
     private const string UnparsableBody = "We could not parse the JSON body of your request. The body must be valid JSON.";
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128 };
+    // Duplicate names are refused: the gateway and the upstream could otherwise read different values of one field.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = JsonLimits.MaxDepth, AllowDuplicateProperties = false };
 
     public static ChatRequest Parse(ReadOnlyMemory<byte> body)
     {
@@ -21,14 +22,28 @@ internal static class ChatRequestParser
             throw new InvalidRequestException(UnparsableBody, null);
         }
 
+        try
+        {
+            JsonBodyScanner.Validate(body.Span);
+        }
+        catch (JsonException)
+        {
+            throw new InvalidRequestException(UnparsableBody, null);
+        }
+
         JsonDocument document;
         try
         {
             document = JsonDocument.Parse(body, DocumentOptions);
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            throw new InvalidRequestException(UnparsableBody, null);
+            // The scan above accepted the grammar and the depth: what is left is a duplicate property name.
+            var param = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
+            throw new InvalidRequestException(
+                param is null ? "Invalid JSON body: duplicate property names are not allowed." : $"Invalid '{param}': duplicate property names are not allowed.",
+                param,
+                "duplicate_property");
         }
 
         try
@@ -71,6 +86,10 @@ internal static class ChatRequestParser
             includeUsage = OptionalBool(streamOptions, "include_usage", "stream_options.include_usage") ?? false;
         }
 
+        // Read by the translators without further checks: validated here once.
+        OptionalNumber(root, "presence_penalty", -2, 2);
+        OptionalNumber(root, "frequency_penalty", -2, 2);
+
         var maxTokens = OptionalInt(root, "max_completion_tokens", 1) ?? OptionalInt(root, "max_tokens", 1);
         var n = OptionalInt(root, "n", 1, 128) ?? 1;
 
@@ -85,13 +104,13 @@ internal static class ChatRequestParser
             TopP = OptionalNumber(root, "top_p", 0, 1),
             N = n,
             Stop = ParseStop(root),
-            Tools = OptionalOfKind(root, "tools", JsonValueKind.Array, "an array"),
+            Tools = ValidateTools(root),
             ToolChoice = ParseToolChoice(root),
             ParallelToolCalls = OptionalBool(root, "parallel_tool_calls"),
-            ResponseFormat = OptionalOfKind(root, "response_format", JsonValueKind.Object, "an object"),
+            ResponseFormat = ValidateResponseFormat(root),
             User = OptionalString(root, "user"),
             Seed = OptionalLong(root, "seed"),
-            Metadata = OptionalOfKind(root, "metadata", JsonValueKind.Object, "an object"),
+            Metadata = ValidateMetadata(root),
         };
     }
 
@@ -154,6 +173,11 @@ internal static class ChatRequestParser
             }
         }
 
+        if (message.TryGetProperty("name", out var name) && name.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+        {
+            throw TypeError($"{path}.name", "a string");
+        }
+
         switch (role)
         {
             case "system" or "developer" or "user":
@@ -182,7 +206,7 @@ internal static class ChatRequestParser
                 break;
             default:
                 throw new InvalidRequestException(
-                    $"Invalid value: '{role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.",
+                    $"Invalid value: '{Echo(role)}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.",
                     $"{path}.role");
         }
     }
@@ -205,7 +229,96 @@ internal static class ChatRequestParser
             {
                 throw new InvalidRequestException($"Invalid '{callPath}': a tool call needs 'id' and 'function.name'.", callPath);
             }
+
+            if (function.TryGetProperty("arguments", out var arguments) && arguments.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                throw TypeError($"{callPath}.function.arguments", "a string");
+            }
         }
+    }
+
+    private static JsonElement? ValidateTools(JsonElement root)
+    {
+        if (OptionalOfKind(root, "tools", JsonValueKind.Array, "an array") is not { } tools)
+        {
+            return null;
+        }
+
+        var index = 0;
+        foreach (var tool in tools.EnumerateArray())
+        {
+            var path = $"tools[{index++}]";
+            if (tool.ValueKind != JsonValueKind.Object)
+            {
+                throw TypeError(path, "an object");
+            }
+
+            if (tool.TryGetProperty("type", out var type) && type.ValueKind != JsonValueKind.String)
+            {
+                throw TypeError($"{path}.type", "a string");
+            }
+
+            if (!tool.TryGetProperty("function", out var function) || function.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            if (function.ValueKind != JsonValueKind.Object)
+            {
+                throw TypeError($"{path}.function", "an object");
+            }
+
+            if (function.TryGetProperty("name", out var name) && name.ValueKind != JsonValueKind.String)
+            {
+                throw TypeError($"{path}.function.name", "a string");
+            }
+
+            if (function.TryGetProperty("description", out var description) && description.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                throw TypeError($"{path}.function.description", "a string");
+            }
+
+            if (function.TryGetProperty("parameters", out var parameters) && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+            {
+                throw TypeError($"{path}.function.parameters", "an object");
+            }
+        }
+
+        return tools;
+    }
+
+    private static JsonElement? ValidateResponseFormat(JsonElement root)
+    {
+        if (OptionalOfKind(root, "response_format", JsonValueKind.Object, "an object") is not { } format)
+        {
+            return null;
+        }
+
+        if (!format.TryGetProperty("type", out var type) || type.ValueKind == JsonValueKind.Null)
+        {
+            throw new InvalidRequestException("Missing required parameter: 'response_format.type'.", "response_format.type");
+        }
+
+        return type.ValueKind == JsonValueKind.String ? format : throw TypeError("response_format.type", "a string");
+    }
+
+    private static JsonElement? ValidateMetadata(JsonElement root)
+    {
+        if (OptionalOfKind(root, "metadata", JsonValueKind.Object, "an object") is not { } metadata)
+        {
+            return null;
+        }
+
+        // The category is echoed in a response header and logged: a bounded token or nothing.
+        if (metadata.TryGetProperty("category", out var category) && category.ValueKind != JsonValueKind.Null
+            && (category.ValueKind != JsonValueKind.String || !CategoryName.IsAcceptable(category.GetString())))
+        {
+            throw new InvalidRequestException(
+                $"Invalid 'metadata.category': expected at most {CategoryName.MaxLength} characters of letters, digits and '.', '_', ':', '-'.",
+                "metadata.category");
+        }
+
+        return metadata;
     }
 
     private static List<string> ParseStop(JsonElement root)
@@ -257,7 +370,7 @@ internal static class ChatRequestParser
             if (value is not ("none" or "auto" or "required"))
             {
                 throw new InvalidRequestException(
-                    $"Invalid value: '{value}'. Supported values are: 'none', 'auto', and 'required'.", "tool_choice");
+                    $"Invalid value: '{Echo(value)}'. Supported values are: 'none', 'auto', and 'required'.", "tool_choice");
             }
 
             return choice;
@@ -378,6 +491,9 @@ internal static class ChatRequestParser
 
         return value.ValueKind == kind ? value : throw TypeError(name, expected);
     }
+
+    // A client's value quoted back in an error: a bounded prefix is enough to recognise it.
+    private static string? Echo(string? value) => value is { Length: > 64 } ? value[..64] + "…" : value;
 
     private static InvalidRequestException TypeError(string param, string expected)
         => new($"Invalid type for '{param}': expected {expected}.", param, "invalid_type");

@@ -45,6 +45,12 @@ public sealed class DeploymentOptions
     /// </summary>
     public List<string> ForwardHeaders { get; set; } = [];
 
+    /// <summary>The provider's request quota for this deployment, shared by the fleet; at quota the deployment is skipped.</summary>
+    public int? RequestsPerMinute { get; set; }
+
+    /// <summary>The provider's token quota (input + output per minute), shared by the fleet.</summary>
+    public long? TokensPerMinute { get; set; }
+
     /// <summary>Claude models that reject <c>temperature</c> and <c>top_p</c> together.</summary>
     public bool TemperatureOrTopPOnly { get; set; } = true;
 }

@@ -43,4 +43,7 @@ public sealed class LlmRouterOptions
 
     /// <summary>Fleet-wide state (limits, budgets, runtime keys, cooldowns) in Redis.</summary>
     public RedisOptions Redis { get; set; } = new();
+
+    /// <summary>Gateway keys, teams and their limits.</summary>
+    public AuthOptions Auth { get; set; } = new();
 }

@@ -17,6 +17,8 @@ internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOpti
             errors.Add($"{Root}:MaxRequestBodyBytes must be positive.");
         }
 
+        ValidateLimits(options.Limits, errors);
+
         if (options.Deployments.Count == 0)
         {
             errors.Add($"{Root}:Deployments is empty: configure at least one deployment.");
@@ -52,6 +54,16 @@ internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOpti
                 {
                     errors.Add($"{key}:Profile:{dimension} must be between 0 and 100 (was {score}).");
                 }
+            }
+
+            if (deployment.RequestsPerMinute is <= 0 || deployment.TokensPerMinute is <= 0)
+            {
+                errors.Add($"{key}:RequestsPerMinute and TokensPerMinute must be positive when set.");
+            }
+
+            if (deployment.Pricing.CachedInputPerMillion is < 0)
+            {
+                errors.Add($"{key}:Pricing:CachedInputPerMillion must not be negative.");
             }
 
             var sim = deployment.Simulation;
@@ -126,6 +138,102 @@ internal sealed class LlmRouterOptionsValidator : IValidateOptions<LlmRouterOpti
             }
         }
 
+        ValidateAuth(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateLimits(LimitsOptions limits, List<string> errors)
+    {
+        const string Key = LlmRouterOptions.SectionName + ":Limits";
+        if (limits.MaxBufferedRequestBytes <= 0)
+        {
+            errors.Add($"{Key}:MaxBufferedRequestBytes must be positive (was {limits.MaxBufferedRequestBytes}).");
+        }
+
+        if (limits.MaxClassifiedPromptChars <= 0)
+        {
+            errors.Add($"{Key}:MaxClassifiedPromptChars must be positive (was {limits.MaxClassifiedPromptChars}).");
+        }
+
+        if (limits.MaxUpstreamResponseBytes <= 0)
+        {
+            errors.Add($"{Key}:MaxUpstreamResponseBytes must be positive (was {limits.MaxUpstreamResponseBytes}).");
+        }
+
+        if (limits.MaxUpstreamEventBytes <= 0)
+        {
+            errors.Add($"{Key}:MaxUpstreamEventBytes must be positive (was {limits.MaxUpstreamEventBytes}).");
+        }
+
+        // NaN fails every comparison, so the checks are written to reject it too.
+        if (!(limits.MaxRetryAfterSeconds > 0) || double.IsInfinity(limits.MaxRetryAfterSeconds))
+        {
+            errors.Add($"{Key}:MaxRetryAfterSeconds must be a positive number of seconds (was {limits.MaxRetryAfterSeconds}).");
+        }
+
+        if (!(limits.AuthenticationFailureCooldownSeconds > 0) || double.IsInfinity(limits.AuthenticationFailureCooldownSeconds))
+        {
+            errors.Add($"{Key}:AuthenticationFailureCooldownSeconds must be a positive number of seconds (was {limits.AuthenticationFailureCooldownSeconds}).");
+        }
+    }
+
+    private static void ValidateAuth(LlmRouterOptions options, List<string> errors)
+    {
+        const string Root = LlmRouterOptions.SectionName + ":Auth";
+        var auth = options.Auth;
+        if (auth.DefaultCompletionTokens <= 0)
+        {
+            errors.Add($"{Root}:DefaultCompletionTokens must be positive.");
+        }
+
+        if (auth.LeaseSeconds < 1)
+        {
+            errors.Add($"{Root}:LeaseSeconds must be at least 1.");
+        }
+
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, key) in auth.Keys)
+        {
+            var path = $"{Root}:Keys:{name}";
+            if (!TenantLimitsRules.IsValidName(name))
+            {
+                errors.Add($"{path}: key names use letters, digits, '.', '_' or '-' (at most 64).");
+            }
+
+            if (!TenantLimitsRules.IsValidHash(key.Hash))
+            {
+                errors.Add($"{path}:Hash must be 'sha256:' followed by 64 lowercase hex digits (printf %s \"$KEY\" | sha256sum); never the key itself.");
+            }
+            else if (!hashes.TryAdd(key.Hash!, name))
+            {
+                errors.Add($"{path}:Hash is the same as {Root}:Keys:{hashes[key.Hash!]}:Hash; each key needs its own.");
+            }
+
+            if (key.Team is not null && !TenantLimitsRules.IsValidName(key.Team))
+            {
+                errors.Add($"{path}:Team uses letters, digits, '.', '_' or '-' (at most 64).");
+            }
+
+            foreach (var route in key.Routes)
+            {
+                if (!options.Routes.ContainsKey(route) && !options.Deployments.ContainsKey(route))
+                {
+                    errors.Add($"{path}:Routes names '{route}', which is neither a route nor a deployment.");
+                }
+            }
+
+            TenantLimitsRules.Check(path, key, errors);
+        }
+
+        foreach (var (team, limits) in auth.Teams)
+        {
+            var path = $"{Root}:Teams:{team}";
+            if (!TenantLimitsRules.IsValidName(team))
+            {
+                errors.Add($"{path}: team names use letters, digits, '.', '_' or '-' (at most 64).");
+            }
+
+            TenantLimitsRules.Check(path, limits, errors);
+        }
     }
 }

@@ -93,7 +93,7 @@ internal sealed class AdminEndpoints
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
-    private async Task<bool> AuthorizeAsync(HttpContext context, RouterCatalog catalog)
+    public async Task<bool> AuthorizeAsync(HttpContext context, RouterCatalog catalog)
     {
         var variable = catalog.Options.Admin.ApiKeyVariable;
         var expected = string.IsNullOrWhiteSpace(variable) ? null : _configuration[variable];

@@ -12,7 +12,10 @@ internal static class AdminKeyCheck
     private const string BearerPrefix = "Bearer ";
 
     /// <summary>The key from <c>Authorization: Bearer</c>, else from <c>x-llmrouter-admin-key</c>; null when neither is sent.</summary>
-    public static string? PresentedKey(IHeaderDictionary headers)
+    public static string? PresentedKey(IHeaderDictionary headers) => BearerToken(headers) ?? HeaderValue(headers, KeyHeader);
+
+    /// <summary>The token of <c>Authorization: Bearer</c>; null when absent or empty.</summary>
+    public static string? BearerToken(IHeaderDictionary headers)
     {
         var authorization = headers.Authorization.ToString();
         if (authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
@@ -24,8 +27,14 @@ internal static class AdminKeyCheck
             }
         }
 
-        var header = headers[KeyHeader].ToString().Trim();
-        return header.Length > 0 ? header : null;
+        return null;
+    }
+
+    /// <summary>A header's trimmed value; null when absent or empty.</summary>
+    public static string? HeaderValue(IHeaderDictionary headers, string name)
+    {
+        var value = headers[name].ToString().Trim();
+        return value.Length > 0 ? value : null;
     }
 
     /// <summary>

@@ -9,10 +9,14 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Structured logging for the gateway host.</summary>
 public static class LlmRouterLoggingExtensions
 {
+    // Events held for the console at most; beyond it new events are dropped and counted.
+    private const int LogQueueCapacity = 10_000;
+
     /// <summary>
     /// Uses Serilog with settings from the <c>Serilog</c> section; console output is JSON when
     /// <c>LlmRouter:Logging:Json</c> is true (one JSON object per line, with <c>@tr</c>/<c>@sp</c> trace and span ids).
-    /// Sinks registered in the container as <see cref="Serilog.Core.ILogEventSink"/> receive events too.
+    /// Console output goes through a bounded background queue (<c>Serilog.Sinks.Async</c>, 10,000 events, dropping
+    /// and counting on overflow). Sinks registered in the container as <see cref="Serilog.Core.ILogEventSink"/> receive events too.
     /// The static <c>Log.Logger</c> is left alone (no bootstrap logger either): several hosts may run in one
     /// process, and each must log through its own logger, request lines and diagnostic properties included.
     /// </summary>
@@ -24,14 +28,24 @@ public static class LlmRouterLoggingExtensions
             // Read when the logger is built, so configuration added by hosts and test factories counts.
             var json = builder.Configuration.GetValue<bool>("LlmRouter:Logging:Json");
             logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
-            if (json)
-            {
-                logger.WriteTo.Console(CreateJsonFormatter());
-            }
-            else
-            {
-                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
-            }
+            // The console is written by a background worker behind a bounded queue: a request never waits for it,
+            // and a console that cannot keep up costs dropped (and counted) events, not throughput.
+            var monitor = services.GetService<LlmRouter.Telemetry.LogQueueMonitor>();
+            logger.WriteTo.Async(
+                sink =>
+                {
+                    if (json)
+                    {
+                        sink.Console(CreateJsonFormatter());
+                    }
+                    else
+                    {
+                        sink.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+                    }
+                },
+                bufferSize: LogQueueCapacity,
+                blockWhenFull: false,
+                monitor: monitor);
         }, preserveStaticLogger: true);
         return builder;
     }

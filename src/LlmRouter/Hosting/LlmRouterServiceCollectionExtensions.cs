@@ -1,3 +1,5 @@
+using System.Text;
+using LlmRouter.Auth;
 using LlmRouter.Configuration;
 using LlmRouter.Hosting;
 using LlmRouter.Limits;
@@ -11,6 +13,7 @@ using LlmRouter.Resilience;
 using LlmRouter.Routing;
 using LlmRouter.Routing.Stats;
 using LlmRouter.Telemetry;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -45,14 +48,23 @@ public static class LlmRouterServiceCollectionExtensions
         services.TryAddSingleton<ProviderAdapters>();
 
         services.TryAddSingleton<RequestAccounting>();
+        services.TryAddSingleton<RequestBodyBudget>();
         services.TryAddSingleton<DeploymentCircuitBreakers>();
         services.TryAddSingleton<CandidateFilter>();
         services.TryAddSingleton<RouterDecideEndpoint>();
-        services.TryAddSingleton<TokenEstimator>();
         services.TryAddSingleton<AnthropicCountTokensEndpoint>();
         services.AddHttpClient(AnthropicCountTokensEndpoint.HttpClientName);
         services.TryAddSingleton<AdminEndpoints>();
         services.TryAddSingleton<GracefulShutdown>();
+        services.TryAddSingleton<FleetState>();
+        services.TryAddSingleton<KeyDirectory>();
+        services.TryAddSingleton<TokenEstimator>();
+        services.TryAddSingleton<RateLimitPeek>();
+        services.TryAddSingleton<LeaseRegistry>();
+        services.TryAddSingleton<ReservationSettler>();
+        services.TryAddSingleton<TenantMetrics>();
+        services.TryAddSingleton<KeysEndpoints>();
+        services.AddHostedService<FleetSync>();
         services.AddOptions<HostOptions>().Configure<IOptions<LlmRouterOptions>>((host, router) =>
         {
             // Kestrel waits for in-flight requests up to the host's shutdown timeout; streams get the drain time plus a margin to end cleanly.
@@ -61,6 +73,18 @@ public static class LlmRouterServiceCollectionExtensions
             {
                 host.ShutdownTimeout = needed;
             }
+        });
+        services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            // Kestrel answers requests beyond its limits itself, without a body: its limits sit above the gateway's
+            // (RequestShapeMiddleware), so the gateway answers the usual oversized requests with JSON 414/431.
+            kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, 2 * RequestShapeMiddleware.MaxRequestTargetChars);
+            kestrel.Limits.MaxRequestHeadersTotalSize = Math.Max(kestrel.Limits.MaxRequestHeadersTotalSize, 2 * RequestShapeMiddleware.MaxHeaderBytes);
+            kestrel.Limits.MaxRequestHeaderCount = Math.Max(kestrel.Limits.MaxRequestHeaderCount, 2 * RequestShapeMiddleware.MaxHeaderCount);
+
+            // Header bytes that are not UTF-8 would be Kestrel's bodiless 400; as Latin-1 every byte decodes, and the
+            // gateway validates the few headers it reads and forwards nothing by default.
+            kestrel.RequestHeaderEncodingSelector = static _ => Encoding.Latin1;
         });
         services.TryAddSingleton<ChatRequestTransform>();
         services.TryAddSingleton<ChatResponseTransform>();

@@ -22,10 +22,12 @@ internal sealed class RouterDecideEndpoint
     private readonly IProxyStateLookup _proxyState;
     private readonly CandidateFilter _candidates;
     private readonly LiveStatsStore _stats;
+    private readonly RequestBodyBudget _bodyBudget;
     private readonly Dictionary<string, ILoadBalancingPolicy> _policies;
 
-    public RouterDecideEndpoint(CatalogProvider catalog, IProxyStateLookup proxyState, CandidateFilter candidates, LiveStatsStore stats, IEnumerable<ILoadBalancingPolicy> policies)
+    public RouterDecideEndpoint(CatalogProvider catalog, IProxyStateLookup proxyState, CandidateFilter candidates, LiveStatsStore stats, IEnumerable<ILoadBalancingPolicy> policies, RequestBodyBudget bodyBudget)
     {
+        _bodyBudget = bodyBudget;
         _catalog = catalog;
         _proxyState = proxyState;
         _candidates = candidates;
@@ -36,7 +38,7 @@ internal sealed class RouterDecideEndpoint
     public async Task HandleAsync(HttpContext context)
     {
         var catalog = _catalog.Current;
-        var feature = await ChatRequestIntake.ReadAsync(context, catalog, explain: true);
+        var feature = await ChatRequestIntake.ReadAsync(context, catalog, _bodyBudget, explain: true);
         if (feature is null)
         {
             return;

@@ -16,10 +16,12 @@ internal sealed class ChatRequestMiddleware
     private readonly CatalogProvider _catalog;
     private readonly IProxyStateLookup _proxyState;
     private readonly RequestAccounting _accounting;
+    private readonly RequestBodyBudget _bodyBudget;
     private readonly Func<object, Task> _recordRequest;
 
-    public ChatRequestMiddleware(RequestDelegate next, CatalogProvider catalog, IProxyStateLookup proxyState, RequestAccounting accounting)
+    public ChatRequestMiddleware(RequestDelegate next, CatalogProvider catalog, IProxyStateLookup proxyState, RequestAccounting accounting, RequestBodyBudget bodyBudget)
     {
+        _bodyBudget = bodyBudget;
         _next = next;
         _catalog = catalog;
         _proxyState = proxyState;
@@ -38,7 +40,7 @@ internal sealed class ChatRequestMiddleware
 
         var catalog = _catalog.Current;
         context.Response.OnCompleted(_recordRequest, context);
-        var routing = await ChatRequestIntake.ReadAsync(context, catalog);
+        var routing = await ChatRequestIntake.ReadAsync(context, catalog, _bodyBudget);
         if (routing is null)
         {
             return;

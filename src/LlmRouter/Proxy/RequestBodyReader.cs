@@ -4,15 +4,24 @@ using Microsoft.AspNetCore.Http;
 
 namespace LlmRouter.Proxy;
 
-/// <summary>Reads a request body into one exact-size array, refusing bodies over the configured limit.</summary>
+/// <summary>Reads a request body into one exact-size array, refusing bodies over the configured limit or the memory budget.</summary>
 internal static class RequestBodyReader
 {
-    /// <summary>Returns the body, or null when it exceeds <paramref name="limit"/> bytes.</summary>
-    public static async ValueTask<byte[]?> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns the body; null with <c>OverBudget</c> false when it exceeds <paramref name="limit"/> bytes, null with
+    /// <c>OverBudget</c> true when <paramref name="reservation"/> could not cover the bytes held.
+    /// </summary>
+    public static async ValueTask<(byte[]? Body, bool OverBudget)> ReadAsync(HttpRequest request, int limit, BodyReservation reservation, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
         {
-            return null;
+            return (null, false);
+        }
+
+        // A declared length is reserved up front, so a burst of large bodies is refused before any is read.
+        if (request.ContentLength is { } declared && !reservation.TryGrowTo(declared))
+        {
+            return (null, true);
         }
 
         PipeReader reader = request.BodyReader;
@@ -23,14 +32,20 @@ internal static class RequestBodyReader
             if (buffer.Length > limit)
             {
                 reader.AdvanceTo(buffer.Start, buffer.End);
-                return null;
+                return (null, false);
+            }
+
+            if (!reservation.TryGrowTo(buffer.Length))
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                return (null, true);
             }
 
             if (result.IsCompleted)
             {
                 var body = buffer.ToArray();
                 reader.AdvanceTo(buffer.End);
-                return body;
+                return (body, false);
             }
 
             // Nothing consumed until the whole body is here.

@@ -8,7 +8,8 @@ namespace LlmRouter.Telemetry;
 /// <summary>
 /// LlmRouter's instruments on one <see cref="Meter"/>: the OpenTelemetry GenAI semantic-convention metrics
 /// (names and attributes users search for first) plus gateway figures (requests, decisions, overhead,
-/// attempts, fallbacks, cost). Exported by OpenTelemetry to Prometheus at <c>/metrics</c>.
+/// attempts, fallbacks, cost). Exported by OpenTelemetry to Prometheus at <c>/metrics</c>. Label values come from
+/// configuration or pass through <see cref="MetricLabels"/>, so the number of series stays bounded.
 /// </summary>
 internal sealed class GatewayMetrics
 {
@@ -26,9 +27,11 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _fallbacks;
     private readonly Counter<double> _cost;
     private readonly Counter<long> _cachedTokens;
+    private readonly MetricLabels _labels;
 
-    public GatewayMetrics(IMeterFactory meterFactory)
+    public GatewayMetrics(IMeterFactory meterFactory, MetricLabels? labels = null)
     {
+        _labels = labels ?? new MetricLabels();
         Meter = meterFactory.Create(MeterName);
         _tokenUsage = Meter.CreateHistogram("gen_ai.client.token.usage", "{token}", "Number of input and output tokens used.",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576] });
@@ -55,10 +58,10 @@ internal sealed class GatewayMetrics
     public void RecordAttempt(string route, Deployment deployment, string? responseModel, TimeSpan duration, TimeSpan? timeToFirstToken, TokenUsage? usage, string? errorType,
         bool midStream = false)
     {
-        var tags = GenAiTags(route, deployment, responseModel);
+        var tags = GenAiTags(route, deployment, _labels.ResponseModel(deployment, responseModel));
         if (errorType is not null)
         {
-            tags.Add("error.type", errorType);
+            tags.Add("error.type", _labels.ErrorType(deployment, errorType));
         }
 
         _operationDuration.Record(duration.TotalSeconds, tags);
@@ -116,7 +119,7 @@ internal sealed class GatewayMetrics
         });
         if (deployment is not null)
         {
-            _decisions.Add(1, new TagList { { "llmrouter.policy", policy }, { "llmrouter.category", category ?? "none" }, { "llmrouter.deployment", deployment } });
+            _decisions.Add(1, new TagList { { "llmrouter.policy", policy }, { "llmrouter.category", _labels.Category(category) }, { "llmrouter.deployment", deployment } });
         }
 
         if (attempts > 1)
@@ -141,12 +144,12 @@ internal sealed class GatewayMetrics
         _ => provider.ToString().ToLowerInvariant(),
     };
 
-    private static TagList GenAiTags(string route, Deployment deployment, string? responseModel) => new()
+    private static TagList GenAiTags(string route, Deployment deployment, string responseModel) => new()
     {
         { "gen_ai.operation.name", "chat" },
         { "gen_ai.provider.name", ProviderName(deployment.Provider) },
         { "gen_ai.request.model", deployment.UpstreamModel },
-        { "gen_ai.response.model", responseModel ?? deployment.UpstreamModel },
+        { "gen_ai.response.model", responseModel },
         { "llmrouter.route", route },
         { "llmrouter.deployment", deployment.Id },
     };

@@ -12,8 +12,10 @@ internal static class TelemetryServiceCollectionExtensions
 {
     public static IServiceCollection AddLlmRouterTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        services.TryAddSingleton<MetricLabels>();
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<DeploymentGauges>();
+        services.TryAddSingleton<LogQueueMonitor>();
         var otlpEndpoint = configuration["LlmRouter:Telemetry:OtlpEndpoint"];
 
         var telemetry = services.AddOpenTelemetry()

@@ -236,24 +236,10 @@ public sealed class FirstTokenFailoverTests
         public static async Task<Fixture> StartAsync(string provider, string primaryUrl, bool withFallback)
         {
             var calls = 0;
-            var fallback = await KestrelUpstream.StartAsync(async context =>
+            var fallback = await KestrelUpstream.StartAsync(context =>
             {
                 Interlocked.Increment(ref calls);
-                using var request = await JsonDocument.ParseAsync(context.Request.Body);
-                if (request.RootElement.TryGetProperty("stream", out var s) && s.GetBoolean())
-                {
-                    context.Response.ContentType = "text/event-stream";
-                    await context.Response.WriteAsync(
-                        "data: {\"id\":\"chatcmpl-r1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n"
-                        + OpenAIWire.Chunk("from the ") + OpenAIWire.Chunk("fallback") + OpenAIWire.FinalChunk
-                        + "data: {\"id\":\"chatcmpl-r1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3,\"total_tokens\":8}}\n\n"
-                        + "data: [DONE]\n\n");
-                }
-                else
-                {
-                    context.Response.ContentType = "application/json";
-                    await context.Response.WriteAsync(OpenAIWire.Completion("from the fallback"));
-                }
+                return OpenAIWire.AnswerAsync(context, "from the fallback");
             });
 
             var catalog = new TestCatalog()

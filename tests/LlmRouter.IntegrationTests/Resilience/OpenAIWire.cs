@@ -28,6 +28,26 @@ public static class OpenAIWire
     public static StringContent Request(string model, bool stream = false, string text = "Hi")
         => new($$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"{{text}}"}]}""", Encoding.UTF8, "application/json");
 
+    /// <summary>Answers a chat request as a healthy OpenAI upstream: a stream (role chunk, text, finish, usage, [DONE]) or a completion.</summary>
+    public static async Task AnswerAsync(HttpContext context, string text)
+    {
+        using var request = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body);
+        if (request.RootElement.TryGetProperty("stream", out var stream) && stream.ValueKind == System.Text.Json.JsonValueKind.True)
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync(
+                """data: {"id":"chatcmpl-r1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}""" + "\n\n"
+                + Chunk(text) + FinalChunk
+                + """data: {"id":"chatcmpl-r1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}""" + "\n\n"
+                + "data: [DONE]\n\n");
+        }
+        else
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(Completion(text));
+        }
+    }
+
     /// <summary>Starts an SSE response and sends one event at once (so the gateway has its first token).</summary>
     public static async Task BeginStreamAsync(HttpResponse response, string firstDelta)
     {

@@ -152,19 +152,7 @@ public sealed class UpstreamLimitsTests
 
         public static async Task<Fixture> StartAsync(string primaryUrl, bool withFallback)
         {
-            var fallback = await KestrelUpstream.StartAsync(async context =>
-            {
-                using var request = await JsonDocument.ParseAsync(context.Request.Body);
-                if (request.RootElement.TryGetProperty("stream", out var s) && s.GetBoolean())
-                {
-                    context.Response.ContentType = "text/event-stream";
-                    await context.Response.WriteAsync(OpenAIWire.Stream("from the fallback"));
-                }
-                else
-                {
-                    await WriteJsonAsync(context, 200, OpenAIWire.Completion("from the fallback"));
-                }
-            });
+            var fallback = await KestrelUpstream.StartAsync(context => OpenAIWire.AnswerAsync(context, "from the fallback"));
             var catalog = new TestCatalog()
                 .Deployment("primary", "OpenAI", primaryUrl, model: "gpt-4o", apiKeyVariable: "TEST_KEY")
                 .Deployment("fallback", "OpenAI", fallback.Url, model: "gpt-4o", apiKeyVariable: "TEST_KEY")

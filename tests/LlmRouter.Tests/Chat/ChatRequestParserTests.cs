@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using LlmRouter.Chat;
 
 namespace LlmRouter.Tests.Chat;
@@ -181,5 +182,123 @@ public sealed class ChatRequestParserTests
         var error = Assert.Throws<InvalidRequestException>(() => ChatRequestParser.Parse(body));
 
         Assert.Equal(400, error.StatusCode);
+    }
+
+    public static TheoryData<string, string?> MalformedValues => new()
+    {
+        { """{"model":"\ud800","messages":[{"role":"user","content":"hi"}]}""", "model" },
+        { """{"model":"m","messages":[{"role":"us\udc00er","content":"hi"}]}""", "messages[0].role" },
+        { """{"model":"m","messages":[{"role":"user","content":"a\ud800b"}]}""", "messages[0].content" },
+        { """{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"\ud83d"}]}]}""", "messages[0].content[0].text" },
+        { """{"model":"m","messages":[{"role":"user","content":"hi"}],"stop":["ok","\udfff"]}""", "stop[1]" },
+        { """{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"\ud800","function":{"name":"f"}}]}]}""", "messages[0].tool_calls[0].id" },
+        { """{"model":"m","messages":[{"role":"user","content":"hi"}],"metadata":{"category":"\ud800"}}""", "metadata.category" },
+        { """{"model":"m","messages":[{"role":"user","content":"hi"}],"x\ud800":1}""", "x\\ud800" },
+        { """{"model":"m","messages":[{"role":"user","content":"hi"}],"presence_penalty":1e309}""", "presence_penalty" },
+        { """{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":-1e400}""", "temperature" },
+        { """{"model":"m","messages":[{"role":"user","content":"hi"}],"x":[1,2,1e999]}""", "x[2]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedValues))]
+    public void Parse_LoneSurrogateOrNonFiniteNumber_IsRefusedNamingTheParam(string json, string? param)
+    {
+        var error = Assert.Throws<InvalidRequestException>(() => Parse(json));
+
+        Assert.Equal(400, error.StatusCode);
+        Assert.Equal(param, error.Param);
+        Assert.Equal("invalid_value", error.Code);
+    }
+
+    [Fact]
+    public void Parse_PairedSurrogateEscapes_AreAccepted()
+    {
+        using var request = Parse("""{"model":"m","messages":[{"role":"user","content":"\ud83d\ude00 \u00e9\\u"}]}""");
+
+        Assert.Equal("\U0001F600 é\\u", request.Messages[0].GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public void Parse_NestingAtTheLimit_IsAccepted()
+    {
+        // Root object, messages array, message object and a content array make four levels already.
+        var nested = new string('[', JsonLimits.MaxDepth - 1) + new string(']', JsonLimits.MaxDepth - 1);
+
+        using var request = Parse(With($"\"x\":{nested}"));
+
+        Assert.Equal(JsonValueKind.Array, request.Root.GetProperty("x").ValueKind);
+    }
+
+    [Fact]
+    public void Parse_NestingBeyondTheLimit_IsRefusedNamingTheParam()
+    {
+        var nested = new string('[', JsonLimits.MaxDepth) + new string(']', JsonLimits.MaxDepth);
+
+        var error = Assert.Throws<InvalidRequestException>(() => Parse(With($"\"x\":{nested}")));
+
+        Assert.Equal(400, error.StatusCode);
+        Assert.StartsWith("x", error.Param, StringComparison.Ordinal);
+        Assert.Contains("deeper than 64", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","model":"n","messages":[{"role":"user","content":"hi"}]}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","role":"system","content":"hi"}]}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"metadata":{"category":"a","category":"b"}}""")]
+    public void Parse_DuplicatePropertyNames_AreRefused(string json)
+    {
+        var error = Assert.Throws<InvalidRequestException>(() => Parse(json));
+
+        Assert.Equal(400, error.StatusCode);
+        Assert.Equal("duplicate_property", error.Code);
+    }
+
+    public static TheoryData<string, string> TranslatorTypeErrors => new()
+    {
+        { "\"tools\":[{\"type\":1,\"function\":{\"name\":\"f\"}}]", "tools[0].type" },
+        { "\"tools\":[5]", "tools[0]" },
+        { "\"tools\":[{\"type\":\"function\",\"function\":\"f\"}]", "tools[0].function" },
+        { "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":[]}}]", "tools[0].function.name" },
+        { "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"description\":1}}]", "tools[0].function.description" },
+        { "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":\"{}\"}}]", "tools[0].function.parameters" },
+        { "\"response_format\":{\"type\":true}", "response_format.type" },
+        { "\"response_format\":{}", "response_format.type" },
+        { "\"presence_penalty\":\"high\"", "presence_penalty" },
+        { "\"frequency_penalty\":3", "frequency_penalty" },
+        { "\"metadata\":{\"category\":7}", "metadata.category" },
+        { "\"metadata\":{\"category\":\"café\"}", "metadata.category" },
+        { "\"metadata\":{\"category\":\"a b\"}", "metadata.category" },
+        { "\"metadata\":{\"category\":\"" + new string('a', 65) + "\"}", "metadata.category" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TranslatorTypeErrors))]
+    public void Parse_ValueOfWrongTypeForATranslator_IsRefusedNamingTheParam(string field, string param)
+    {
+        var error = Assert.Throws<InvalidRequestException>(() => Parse(With(field)));
+
+        Assert.Equal(400, error.StatusCode);
+        Assert.Equal(param, error.Param);
+    }
+
+    [Theory]
+    [InlineData("""{"role":"assistant","tool_calls":[{"id":"c","function":{"name":"f","arguments":{}}}]}""", "messages[1].tool_calls[0].function.arguments")]
+    [InlineData("""{"role":"user","content":"hi","name":3}""", "messages[1].name")]
+    public void Parse_MessageFieldOfWrongType_IsRefusedNamingTheParam(string message, string param)
+    {
+        var error = Assert.Throws<InvalidRequestException>(() => Parse($$"""{"model":"m","messages":[{"role":"user","content":"a"},{{message}}]}"""));
+
+        Assert.Equal(param, error.Param);
+    }
+
+    [Theory]
+    [InlineData("code")]
+    [InlineData("Code.Review:v2_x-1")]
+    [InlineData("   ")]
+    public void Parse_CategoryToken_IsAccepted(string category)
+    {
+        using var request = Parse(With($"\"metadata\":{{\"category\":\"{category}\"}}"));
+
+        Assert.NotNull(request.Metadata);
     }
 }

@@ -86,6 +86,25 @@ public sealed class GatewayMetricsTests : IDisposable
         Assert.DoesNotContain(_measurements, m => m.Instrument == "gen_ai.client.token.usage");
     }
 
+    [Fact]
+    public void RecordRequestAndAttempt_ThousandsOfDistinctClientAndUpstreamValues_KeepTagSetsBounded()
+    {
+        var deployment = new Deployment("gpt", new DeploymentOptions { Provider = ProviderKind.OpenAI }, new Uri("http://gpt.test/"));
+
+        for (var i = 0; i < 3000; i++)
+        {
+            _metrics.RecordRequest("route", "Contextual", "gpt", "flood-" + i, 200, 1, fellBack: false, TimeSpan.FromMilliseconds(1));
+            _metrics.RecordAttempt("route", deployment, "model-" + i, TimeSpan.FromSeconds(1), null, null, "error_" + i);
+        }
+
+        var categories = _measurements.Where(m => m.Instrument == "llmrouter.routing.decisions").Select(m => m.Tags["llmrouter.category"]).Distinct();
+        var models = _measurements.Where(m => m.Instrument == "gen_ai.client.operation.duration").Select(m => m.Tags["gen_ai.response.model"]).Distinct();
+        var errors = _measurements.Where(m => m.Instrument == "gen_ai.client.operation.duration").Select(m => m.Tags["error.type"]).Distinct();
+        Assert.Equal([MetricLabels.Other], categories);
+        Assert.InRange(models.Count(), 1, MetricLabels.MaxResponseModelsPerDeployment + 1);
+        Assert.InRange(errors.Count(), 1, MetricLabels.MaxErrorTypesPerDeployment + 1);
+    }
+
     public void Dispose()
     {
         _listener.Dispose();

@@ -26,10 +26,12 @@ internal sealed class AnthropicCountTokensEndpoint
     private readonly IConfiguration _configuration;
     private readonly ProviderAdapters _adapters;
     private readonly CandidateFilter _candidates;
+    private readonly RequestBodyBudget _bodyBudget;
 
     public AnthropicCountTokensEndpoint(CatalogProvider catalog, TokenEstimator tokens, IHttpClientFactory clients, IConfiguration configuration,
-        ProviderAdapters adapters, CandidateFilter candidates)
+        ProviderAdapters adapters, CandidateFilter candidates, RequestBodyBudget bodyBudget)
     {
+        _bodyBudget = bodyBudget;
         _catalog = catalog;
         _tokens = tokens;
         _clients = clients;
@@ -40,7 +42,7 @@ internal sealed class AnthropicCountTokensEndpoint
 
     public async Task HandleAsync(HttpContext context)
     {
-        var routing = await ChatRequestIntake.ReadAsync(context, _catalog.Current, ClientProtocol.Anthropic, explain: false);
+        var routing = await ChatRequestIntake.ReadAsync(context, _catalog.Current, _bodyBudget, ClientProtocol.Anthropic, explain: false);
         if (routing is null)
         {
             return;

@@ -269,7 +269,7 @@ internal static class AnthropicMessageConverter
         var utf8 = Encoding.UTF8.GetBytes(text);
         try
         {
-            var reader = new Utf8JsonReader(utf8);
+            var reader = new Utf8JsonReader(utf8, JsonLimits.ReaderOptions);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw new InvalidRequestException($"Invalid '{param}': the arguments must be a JSON object.", param);

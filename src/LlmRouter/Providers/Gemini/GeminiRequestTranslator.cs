@@ -396,8 +396,10 @@ internal static class GeminiRequestTranslator
 
         try
         {
-            using var document = JsonDocument.Parse(arguments);
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            // Checked first: WriteTo would fail half-way through on an escape it cannot re-encode.
+            var utf8 = Encoding.UTF8.GetBytes(arguments);
+            using var document = JsonBodyScanner.IsReadable(utf8) ? JsonDocument.Parse(utf8, JsonLimits.DocumentOptions) : null;
+            if (document?.RootElement.ValueKind == JsonValueKind.Object)
             {
                 document.RootElement.WriteTo(json);
                 return;
@@ -441,7 +443,13 @@ internal static class GeminiRequestTranslator
 
         try
         {
-            using var document = JsonDocument.Parse(text);
+            var utf8 = Encoding.UTF8.GetBytes(text);
+            if (!JsonBodyScanner.IsReadable(utf8))
+            {
+                return false;
+            }
+
+            using var document = JsonDocument.Parse(utf8, JsonLimits.DocumentOptions);
             document.RootElement.WriteTo(json);
             return true;
         }

@@ -29,7 +29,7 @@ internal static class OpenAIRequestWriter
 
         var model = EncodedModels.GetValue(deployment, static d => EncodeString(d.UpstreamModel));
         using var edits = new Utf8EditList();
-        var reader = new Utf8JsonReader(source);
+        var reader = new Utf8JsonReader(source, JsonLimits.ReaderOptions);
         reader.Read();
         var sawStreamOptions = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)

@@ -12,6 +12,7 @@ namespace LlmRouter.Proxy.Attempts;
 internal sealed class UpstreamAttempt : IDisposable
 {
     private readonly CancellationTokenSource _firstToken;
+    private readonly ITimer? _fakeClockTimer;
     private AttemptResult? _result;
 
     /// <param name="number">1-based number of this attempt among those sent upstream.</param>
@@ -30,8 +31,7 @@ internal sealed class UpstreamAttempt : IDisposable
         else
         {
             // Tests run the timers on a fake clock.
-            var timer = time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), _firstToken, firstTokenTimeout, Timeout.InfiniteTimeSpan);
-            _firstToken.Token.Register(static t => ((ITimer)t!).Dispose(), timer);
+            _fakeClockTimer = time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), _firstToken, firstTokenTimeout, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -79,10 +79,18 @@ internal sealed class UpstreamAttempt : IDisposable
     }
 
     /// <summary>The first token is in: from now on the stream enforces its own idle and total limits.</summary>
-    public void DisarmFirstTokenTimer() => _firstToken.CancelAfter(Timeout.InfiniteTimeSpan);
+    public void DisarmFirstTokenTimer()
+    {
+        _firstToken.CancelAfter(Timeout.InfiniteTimeSpan);
+        _fakeClockTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
 
     /// <summary>Reports how the attempt ended. Later reports (e.g. a stream disposed after a failure was reported) are ignored.</summary>
     public void Report(in AttemptResult result) => _result ??= result;
 
-    public void Dispose() => _firstToken.Dispose();
+    public void Dispose()
+    {
+        _fakeClockTimer?.Dispose();
+        _firstToken.Dispose();
+    }
 }

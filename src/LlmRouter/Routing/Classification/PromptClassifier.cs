@@ -13,7 +13,7 @@ namespace LlmRouter.Routing.Classification;
 /// </summary>
 internal sealed class PromptClassifier
 {
-    /// <summary>Characters of the prompt that are classified; the opening of a long prompt states the task.</summary>
+    /// <summary>Characters classified when no limit is configured; the opening of a long prompt states the task.</summary>
     public const int MaxClassifiedChars = 4000;
 
     /// <summary>Distinct features read from one prompt.</summary>
@@ -141,12 +141,28 @@ internal sealed class PromptClassifier
     }
 
     public ClassificationResult Classify(ReadOnlySpan<char> text)
-    {
-        if (text.Length > MaxClassifiedChars)
-        {
-            text = text[..MaxClassifiedChars];
-        }
+        => ClassifyPrefix(text.Length > MaxClassifiedChars ? text[..MaxClassifiedChars] : text);
 
+    /// <summary>Classifies the text of the request's last user message.</summary>
+    public ClassificationResult Classify(ChatRequest request) => Classify(request, MaxClassifiedChars);
+
+    /// <summary>Classifies at most <paramref name="maxChars"/> characters of the request's last user message (<c>Limits:MaxClassifiedPromptChars</c>).</summary>
+    public ClassificationResult Classify(ChatRequest request, int maxChars)
+    {
+        var buffer = ArrayPool<char>.Shared.Rent(maxChars);
+        try
+        {
+            var length = CopyLastUserText(request.Messages, buffer.AsSpan(0, maxChars));
+            return ClassifyPrefix(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    private ClassificationResult ClassifyPrefix(ReadOnlySpan<char> text)
+    {
         var classCount = _categories.Length;
         Span<double> scores = classCount <= 32 ? stackalloc double[32] : new double[classCount];
         scores = scores[..classCount];
@@ -198,20 +214,6 @@ internal sealed class PromptClassifier
         return new ClassificationResult(_categories[best], 1 / sum);
     }
 
-    /// <summary>Classifies the text of the request's last user message.</summary>
-    public ClassificationResult Classify(ChatRequest request)
-    {
-        var buffer = ArrayPool<char>.Shared.Rent(MaxClassifiedChars);
-        try
-        {
-            var length = CopyLastUserText(request.Messages, buffer.AsSpan(0, MaxClassifiedChars));
-            return Classify(buffer.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(buffer);
-        }
-    }
 
     /// <summary>Copies the last user message's text (string content or its text parts) into <paramref name="destination"/>.</summary>
     internal static int CopyLastUserText(JsonElement messages, Span<char> destination)

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
+using LlmRouter.Chat;
 using LlmRouter.Routing.Classification;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -130,7 +131,7 @@ internal sealed class ContextualPolicy : ILoadBalancingPolicy
     private (string? Category, string? Source, double Confidence) ResolveCategory(HttpContext context, ChatRoutingFeature? feature)
     {
         if (context.Request.Headers.TryGetValue(RoutingRequestHeaders.Category, out var values) && values.Count > 0
-            && !string.IsNullOrWhiteSpace(values[0]))
+            && !string.IsNullOrWhiteSpace(values[0]) && CategoryName.IsAcceptable(values[0]))
         {
             return (values[0]!.Trim().ToLowerInvariant(), CategorySources.Header, 1);
         }
@@ -147,7 +148,7 @@ internal sealed class ContextualPolicy : ILoadBalancingPolicy
             return (text.Trim().ToLowerInvariant(), CategorySources.Metadata, 1);
         }
 
-        var result = _classifier.Classify(feature.Request);
+        var result = _classifier.Classify(feature.Request, feature.Catalog.Options.Limits.MaxClassifiedPromptChars);
         return (result.Category, CategorySources.Classifier, result.Confidence);
     }
 

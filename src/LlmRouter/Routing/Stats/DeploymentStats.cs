@@ -19,6 +19,7 @@ internal sealed class DeploymentStats
 
     private readonly Lock _writeLock = new();
     private readonly TimeProvider _time;
+    private readonly Action<string, DateTimeOffset>? _cooldownStarted;
 
     // Even when stable, odd while a writer is updating the fields below.
     private int _version;
@@ -33,10 +34,11 @@ internal sealed class DeploymentStats
     private long _lastErrorTicks;
     private long _lastProbeTicks;
 
-    public DeploymentStats(string deploymentId, TimeProvider time)
+    public DeploymentStats(string deploymentId, TimeProvider time, Action<string, DateTimeOffset>? cooldownStarted = null)
     {
         DeploymentId = deploymentId;
         _time = time;
+        _cooldownStarted = cooldownStarted;
     }
 
     public string DeploymentId { get; }
@@ -49,6 +51,7 @@ internal sealed class DeploymentStats
     public void Record(in UpstreamOutcome outcome)
     {
         var now = _time.GetUtcNow();
+        long announce = 0;
         lock (_writeLock)
         {
             var weight = _samples == 0 ? 0 : DecayWeight(now.UtcTicks - _updatedTicks);
@@ -80,6 +83,7 @@ internal sealed class DeploymentStats
             if (outcome.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero)
             {
                 cooldownUntil = Math.Max(cooldownUntil, (now + retryAfter).UtcTicks);
+                announce = cooldownUntil;
             }
 
             Interlocked.Increment(ref _version);
@@ -97,6 +101,12 @@ internal sealed class DeploymentStats
             _samples++;
             _updatedTicks = now.UtcTicks;
             Interlocked.Increment(ref _version);
+        }
+
+        if (announce > 0)
+        {
+            // Outside the lock: the listener may talk to the fleet store.
+            _cooldownStarted?.Invoke(DeploymentId, new DateTimeOffset(announce, TimeSpan.Zero));
         }
     }
 

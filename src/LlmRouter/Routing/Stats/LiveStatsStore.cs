@@ -15,6 +15,14 @@ internal sealed class LiveStatsStore
 
     public TimeProvider Time => _time;
 
+    /// <summary>
+    /// Told when an upstream's Retry-After puts a deployment in cooldown, so the cooldown can be shared with the
+    /// fleet (cooldowns learnt from the fleet arrive through <see cref="DeploymentStats.CoolDown"/> and are not re-announced).
+    /// </summary>
+    public Action<string, DateTimeOffset>? CooldownStarted { get; set; }
+
     public DeploymentStats Get(string deploymentId)
-        => _stats.TryGetValue(deploymentId, out var stats) ? stats : _stats.GetOrAdd(deploymentId, id => new DeploymentStats(id, _time));
+        => _stats.TryGetValue(deploymentId, out var stats) ? stats : _stats.GetOrAdd(deploymentId, id => new DeploymentStats(id, _time, AnnounceCooldown));
+
+    private void AnnounceCooldown(string deploymentId, DateTimeOffset until) => CooldownStarted?.Invoke(deploymentId, until);
 }

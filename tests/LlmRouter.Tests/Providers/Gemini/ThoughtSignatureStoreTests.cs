@@ -48,4 +48,42 @@ public sealed class ThoughtSignatureStoreTests
     [Fact]
     public void Constructor_NonPositiveCapacity_Throws()
         => Assert.Throws<ArgumentOutOfRangeException>(() => new ThoughtSignatureStore(0));
+
+    [Fact]
+    public void Add_BeyondTotalChars_EvictsOldestUntilWithinBound()
+    {
+        var store = new ThoughtSignatureStore(capacity: 100, maxTotalChars: 25);
+
+        store.Add("a", new string('x', 9));
+        store.Add("b", new string('y', 9));
+        store.Add("c", new string('z', 9));
+
+        Assert.False(store.TryGet("a", out _));
+        Assert.True(store.TryGet("c", out _));
+        Assert.InRange(store.TotalChars, 1, 25);
+    }
+
+    [Fact]
+    public void Add_SignatureLargerThanTheWholeBound_IsNotStoredAndEvictsNothing()
+    {
+        var store = new ThoughtSignatureStore(capacity: 10, maxTotalChars: 100);
+        store.Add("a", "1");
+
+        store.Add("b", new string('x', 200));
+
+        Assert.False(store.TryGet("b", out _));
+        Assert.True(store.TryGet("a", out _));
+        Assert.Equal(2, store.TotalChars);
+    }
+
+    [Fact]
+    public void Add_ConcurrentLargeSignatures_StayWithinTotalChars()
+    {
+        var store = new ThoughtSignatureStore(capacity: 10_000, maxTotalChars: 10_000);
+
+        Parallel.For(0, 5_000, i => store.Add("call_" + i, new string('s', 100 + (i % 50))));
+
+        // Concurrent adders may overshoot for an instant; once they are done every cap holds.
+        Assert.InRange(store.TotalChars, 1, 10_000);
+    }
 }

@@ -114,4 +114,18 @@ public sealed class DeploymentStatsTests
         time.Advance(TimeSpan.FromSeconds(21));
         Assert.False(stats.IsCoolingDown(time.GetUtcNow().UtcTicks));
     }
+
+    [Fact]
+    public void Record_RetryAfter_AnnouncesTheCooldownForTheFleet_CoolDownFromTheFleetDoesNot()
+    {
+        var time = new FakeTimeProvider();
+        var announced = new List<(string, DateTimeOffset)>();
+        var stats = new DeploymentStats("d", time, (id, until) => announced.Add((id, until)));
+
+        stats.CoolDown(time.GetUtcNow().AddSeconds(5));
+        stats.Record(new UpstreamOutcome(true, 200, TimeSpan.FromMilliseconds(10)));
+        stats.Record(new UpstreamOutcome(false, 429, TimeSpan.FromMilliseconds(10), RetryAfter: TimeSpan.FromSeconds(30)));
+
+        Assert.Equal([("d", time.GetUtcNow().AddSeconds(30))], announced);
+    }
 }

@@ -1,0 +1,122 @@
+using LlmRouter.Configuration;
+using LlmRouter.Providers;
+using LlmRouter.Proxy;
+using LlmRouter.Proxy.Attempts;
+using LlmRouter.Routing.Stats;
+using LlmRouter.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace LlmRouter.Limits;
+
+/// <summary>
+/// The "account" step for limits: when a response has ended (streams included) the reservation is replaced by
+/// the usage the provider reported, off the response path. A response that ended without usage (a stream the
+/// client cancelled) is charged its reservation; a request no deployment answered is charged nothing.
+/// </summary>
+internal sealed partial class ReservationSettler
+{
+    private readonly FleetState _fleet;
+    private readonly LeaseRegistry _leases;
+    private readonly LiveStatsStore _stats;
+    private readonly TenantMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ReservationSettler> _logger;
+    private readonly Func<object, Task> _onCompleted;
+
+    public ReservationSettler(FleetState fleet, LeaseRegistry leases, LiveStatsStore stats, TenantMetrics metrics, TimeProvider time, ILogger<ReservationSettler> logger)
+    {
+        _fleet = fleet;
+        _leases = leases;
+        _stats = stats;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _onCompleted = OnCompleted;
+    }
+
+    /// <summary>Arranges the settlement for when the response, stream included, has been sent.</summary>
+    public void Register(HttpContext context, Reservation reservation)
+    {
+        if (reservation.HoldsLease)
+        {
+            _leases.Add(reservation);
+        }
+
+        context.Features.Set(reservation);
+        context.Response.OnCompleted(_onCompleted, context);
+    }
+
+    /// <summary>The deployment that answered and the usage it reported. The one place this reads forwarding state.</summary>
+    private static (Deployment? Deployment, TokenUsage? Usage) ReadOutcome(HttpContext context)
+    {
+        var attempts = context.Features.Get<RequestAttempts>();
+        return (attempts?.Deployment, attempts?.Usage);
+    }
+
+    private Task OnCompleted(object state)
+    {
+        var context = (HttpContext)state;
+        if (context.Features.Get<Reservation>() is not { } reservation)
+        {
+            return Task.CompletedTask;
+        }
+
+        var (deployment, usage) = ReadOutcome(context);
+        var answered = deployment is not null && context.Response.StatusCode < 400;
+        long tokens;
+        double cost;
+        if (usage is { } u && deployment is not null)
+        {
+            tokens = u.PromptTokens + u.CompletionTokens;
+            cost = UsageCost.Usd(deployment.Options.Pricing, u);
+        }
+        else
+        {
+            (tokens, cost) = answered ? (reservation.Tokens, reservation.CostUsd) : (0, 0);
+        }
+
+        var quota = deployment is { Options: var options } && (options.RequestsPerMinute is not null || options.TokensPerMinute is not null)
+            ? new DeploymentQuota(deployment.Id, options.RequestsPerMinute, options.TokensPerMinute, tokens)
+            : (DeploymentQuota?)null;
+        var settlement = new Settlement(reservation.Id, reservation.Scopes, reservation.AdmittedAt, _time.GetUtcNow(),
+            reservation.Tokens, tokens, reservation.CostUsd, cost, quota);
+        if (reservation.Key is { } key)
+        {
+            _metrics.Settled(key.Name, key.Team, tokens, cost);
+        }
+
+        // Off the response path: the client has its answer; the store round trip must not hold the connection.
+        _ = Task.Run(() => SettleAsync(reservation, settlement));
+        return Task.CompletedTask;
+    }
+
+    private async Task SettleAsync(Reservation reservation, Settlement settlement)
+    {
+        try
+        {
+            if (reservation.Store is null && settlement.Deployment is null)
+            {
+                return;
+            }
+
+            var atQuotaUntil = await _fleet.SettleAsync(reservation.Store, settlement, CancellationToken.None);
+            if (atQuotaUntil is { } until && settlement.Deployment is { } deployment)
+            {
+                // This replica skips the deployment at once; the others learn it from their next poll.
+                _stats.Get(deployment.DeploymentId).CoolDown(until);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogSettlementFailed(_logger, ex, reservation.Key?.Name ?? "-");
+        }
+        finally
+        {
+            _leases.Remove(reservation);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Settling the reservation of key {Key} failed; its reservation stands until the window passes")]
+    private static partial void LogSettlementFailed(ILogger logger, Exception exception, string key);
+}
