@@ -273,6 +273,33 @@ public sealed class AnthropicMessagesTests : IDisposable
     }
 
     [Fact]
+    public async Task Models_WithAnthropicVersion_ListInAnthropicShape()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/v1/models", UriKind.Relative));
+        request.Headers.Add("anthropic-version", "2023-06-01");
+
+        using var response = await _http.SendAsync(request);
+
+        using var list = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var data = list.RootElement.GetProperty("data");
+        Assert.Contains(data.EnumerateArray(), m => m.GetProperty("id").GetString() == "claudes" && m.GetProperty("type").GetString() == "model");
+        Assert.True(DateTimeOffset.TryParse(data[0].GetProperty("created_at").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
+        Assert.False(list.RootElement.GetProperty("has_more").GetBoolean());
+        Assert.Equal(data[0].GetProperty("id").GetString(), list.RootElement.GetProperty("first_id").GetString());
+    }
+
+    [Fact]
+    public async Task UnknownModelById_WithAnthropicVersion_Is404NotFoundError()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/v1/models/nope", UriKind.Relative));
+        request.Headers.Add("anthropic-version", "2023-06-01");
+
+        using var response = await _http.SendAsync(request);
+
+        await AssertAnthropicErrorAsync(response, HttpStatusCode.NotFound, "not_found_error");
+    }
+
+    [Fact]
     public async Task ChatCompletionsErrors_StayInOpenAIShape()
     {
         using var response = await _http.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative),
