@@ -22,6 +22,11 @@ public static class FuzzRequests
             cases.Add(new FuzzCase("body " + name, () => gateway.PostJsonAsync(ChatPath, json)));
         }
 
+        foreach (var (name, json) in AnthropicFuzzCorpus.Bodies(BodyRoutes, random))
+        {
+            cases.Add(new FuzzCase(name, () => gateway.PostJsonAsync(AnthropicFuzzCorpus.MessagesPath, json), Anthropic: true));
+        }
+
         // The dry-run endpoint reads bodies the same way.
         foreach (var (name, json) in FuzzCorpus.WholeBodies("all", random).Take(12))
         {

@@ -7,7 +7,8 @@ namespace LlmRouter.IntegrationTests.Hardening;
 /// <summary>
 /// Issue 10's fuzz suite: a generated, deterministic corpus (fixed seeds, bounded count and time) over every request
 /// field, over headers and over raw HTTP, against the real host with fake upstreams of all three providers.
-/// Invariants: no 5xx, every 4xx is an OpenAI-style JSON error (except requests Kestrel refuses before any middleware,
+/// Anthropic Messages bodies go to <c>/v1/messages</c> too. Invariants: no 5xx, every 4xx is an OpenAI-style JSON
+/// error (Anthropic-style on <c>/v1/messages</c>) (except requests Kestrel refuses before any middleware,
 /// which are listed), no client header reaches an upstream except by the allowlist, no breaker opens and no deployment
 /// is charged, metric series stay bounded under thousands of distinct client-chosen values, memory stays bounded.
 /// </summary>
@@ -91,7 +92,7 @@ public sealed class HardeningFuzzTests : IDisposable
                 return;
             }
 
-            if (fuzzCase.KestrelMayAnswer && (response.Status == 0 || HardeningGateway.ErrorBodyProblem(response) is not null))
+            if (fuzzCase.KestrelMayAnswer && (response.Status == 0 || HardeningGateway.ErrorBodyProblem(response, fuzzCase.Anthropic) is not null))
             {
                 // Refused by Kestrel before any middleware ran: listed in the report, nothing the gateway can shape.
                 kestrelAnswers.AddOrUpdate($"{fuzzCase.Name} → {response.Status}", 1, (_, n) => n + 1);
@@ -106,9 +107,9 @@ public sealed class HardeningFuzzTests : IDisposable
             }
 
             // A HEAD answer carries no body by definition.
-            if (response.Status == 0 || (!fuzzCase.Name.Contains(" HEAD ", StringComparison.Ordinal) && HardeningGateway.ErrorBodyProblem(response) is not null))
+            if (response.Status == 0 || (!fuzzCase.Name.Contains(" HEAD ", StringComparison.Ordinal) && HardeningGateway.ErrorBodyProblem(response, fuzzCase.Anthropic) is not null))
             {
-                failures.Enqueue($"{fuzzCase.Name}: {response.Status} {HardeningGateway.ErrorBodyProblem(response) ?? "closed without an answer"} {Snippet(response)}");
+                failures.Enqueue($"{fuzzCase.Name}: {response.Status} {HardeningGateway.ErrorBodyProblem(response, fuzzCase.Anthropic) ?? "closed without an answer"} {Snippet(response)}");
             }
         });
     }

@@ -167,7 +167,7 @@ public sealed class HardeningGateway : IDisposable
     }
 
     /// <summary>Why <paramref name="response"/> breaks the error invariant (an OpenAI-style JSON body on every error), or null.</summary>
-    public static string? ErrorBodyProblem(RawResponse response)
+    public static string? ErrorBodyProblem(RawResponse response, bool anthropic = false)
     {
         if (response.Status < 400)
         {
@@ -177,6 +177,16 @@ public sealed class HardeningGateway : IDisposable
         try
         {
             using var document = JsonDocument.Parse(response.Body);
+            if (anthropic)
+            {
+                var anthropicError = document.RootElement.GetProperty("error");
+                return document.RootElement.GetProperty("type").ValueEquals("error")
+                    && anthropicError.GetProperty("type").ValueKind == JsonValueKind.String
+                    && anthropicError.GetProperty("message").ValueKind == JsonValueKind.String
+                    ? null
+                    : "not an Anthropic-style error";
+            }
+
             var error = document.RootElement.GetProperty("error");
             var ok = error.GetProperty("message").ValueKind == JsonValueKind.String
                 && error.GetProperty("type").ValueKind == JsonValueKind.String

@@ -25,7 +25,8 @@ internal static class AnthropicPassThrough
         encoded[0] = encoded[^1] = (byte)'"';
         escaped.CopyTo(encoded.AsSpan(1));
         using var edits = new Utf8EditList();
-        var reader = new Utf8JsonReader(body);
+        // As deep as the intake accepted (the reader's default of 64 would fail on a deeply nested schema).
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 128 });
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {

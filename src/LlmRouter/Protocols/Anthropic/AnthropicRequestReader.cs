@@ -18,7 +18,12 @@ namespace LlmRouter.Protocols.Anthropic;
 /// </summary>
 internal static class AnthropicRequestReader
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128 };
+    private const int MaxDepth = 128;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
+
+    // As deep as the parser accepts: a schema nested past the writer's default of 64 is still the client's to send.
+    private static readonly JsonWriterOptions WriterOptions = JsonOutput.Options with { MaxDepth = MaxDepth };
 
     /// <param name="body">The client's UTF-8 body.</param>
     /// <param name="countTokens">A <c>count_tokens</c> body: the same shape without <c>max_tokens</c>.</param>
@@ -50,9 +55,15 @@ internal static class AnthropicRequestReader
 
             var state = new State();
             var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
-            using (var json = new Utf8JsonWriter(buffer, JsonOutput.Options))
+            try
             {
+                using var json = new Utf8JsonWriter(buffer, WriterOptions);
                 Write(root, json, state, countTokens);
+            }
+            catch (InvalidOperationException)
+            {
+                // A string with a lone surrogate escape cannot be decoded (JsonElement.GetString throws).
+                throw Invalid("The request body contains a string that is not valid Unicode (a lone surrogate escape).", null);
             }
 
             return new AnthropicRequest(body, buffer.WrittenSpan.ToArray(), state.Untranslatable);

@@ -112,6 +112,24 @@ public sealed class AnthropicRequestReaderTests
         Assert.Equal(400, ex.StatusCode);
     }
 
+    [Theory]
+    [InlineData("""{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":"\ud800"}]}]}""")]
+    [InlineData("""{"model":"\udc00","max_tokens":5,"messages":[{"role":"user","content":"Hi"}]}""")]
+    public void Read_LoneSurrogateEscape_Throws400(string body)
+        => Assert.Equal(400, Assert.Throws<InvalidRequestException>(() => AnthropicRequestReader.Read(Encoding.UTF8.GetBytes(body))).StatusCode);
+
+    [Fact]
+    public void Read_SchemaNestedDeeperThanTheWriterDefault_IsTranslated()
+    {
+        var schema = string.Concat(Enumerable.Repeat("{\"a\":", 80)) + "1" + new string('}', 80);
+        var body = $$"""{"model":"m","max_tokens":5,"tools":[{"name":"t","input_schema":{{schema}}}],"messages":[{"role":"user","content":"Hi"}]}""";
+
+        var request = AnthropicRequestReader.Read(Encoding.UTF8.GetBytes(body));
+
+        Assert.Contains(schema, Encoding.UTF8.GetString(request.InternalBody), StringComparison.Ordinal);
+        Assert.Contains("\"model\":\"x\"", Encoding.UTF8.GetString(AnthropicPassThrough.ReplaceModel(Encoding.UTF8.GetBytes(body), "x")), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_InvalidUtf8_Throws400()
         => Assert.Throws<InvalidRequestException>(() => AnthropicRequestReader.Read(new byte[] { (byte)'{', 0xC3, 0x28, (byte)'}' }));
