@@ -29,6 +29,7 @@ internal sealed class AnthropicEventStreamTranslator : IStreamTranslator
     private string _model;
     private TokenUsage? _usage;
     private string? _finishReason;
+    private UpstreamError? _error;
     private int _nextBlock;
     private int _openBlock = -1;
     private bool _started;
@@ -54,7 +55,7 @@ internal sealed class AnthropicEventStreamTranslator : IStreamTranslator
 
     public int PendingBytes => _inner.PendingBytes;
 
-    public UpstreamError? Error => _inner.Error;
+    public UpstreamError? Error => _error ?? _inner.Error;
 
     public void Translate(ReadOnlySpan<byte> upstream, IBufferWriter<byte> output)
     {
@@ -93,7 +94,17 @@ internal sealed class AnthropicEventStreamTranslator : IStreamTranslator
         _chunks.ResetWrittenCount();
         while (!_ended && _reader.TryRead(out var sseEvent))
         {
-            OnChunk(sseEvent.Data, output);
+            try
+            {
+                OnChunk(sseEvent.Data, output);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            {
+                // OpenAI chunks pass the provider translator nearly verbatim: one this reader cannot take ends the stream.
+                _ended = true;
+                _error = new UpstreamError(502, "The upstream sent a malformed stream event.", "server_error", "bad_upstream_response");
+                AnthropicErrorWriter.WriteEvent(output, _error.StatusCode, _error.Message);
+            }
         }
     }
 
@@ -110,9 +121,14 @@ internal sealed class AnthropicEventStreamTranslator : IStreamTranslator
             return;
         }
 
-        var reader = new Utf8JsonReader(data);
+        var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = 128 });
         using var document = JsonDocument.ParseValue(ref reader);
         var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
         if (root.TryGetProperty("error"u8, out var error) && error.ValueKind == JsonValueKind.Object)
         {
             _ended = true;
@@ -139,6 +155,11 @@ internal sealed class AnthropicEventStreamTranslator : IStreamTranslator
 
         foreach (var choice in choices.EnumerateArray())
         {
+            if (choice.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
             // An Anthropic message has one answer; n is 1 for Anthropic clients.
             if (choice.TryGetProperty("delta"u8, out var delta) && delta.ValueKind == JsonValueKind.Object)
             {
@@ -190,13 +211,16 @@ internal sealed class AnthropicEventStreamTranslator : IStreamTranslator
 
         foreach (var call in calls.EnumerateArray())
         {
-            OnToolCall(call, output);
+            if (call.ValueKind == JsonValueKind.Object)
+            {
+                OnToolCall(call, output);
+            }
         }
     }
 
     private void OnToolCall(JsonElement call, IBufferWriter<byte> output)
     {
-        var toolIndex = call.TryGetProperty("index"u8, out var indexElement) && indexElement.TryGetInt32(out var i) ? i : 0;
+        var toolIndex = call.TryGetProperty("index"u8, out var indexElement) && indexElement.ValueKind == JsonValueKind.Number && indexElement.TryGetInt32(out var i) ? i : 0;
         var function = call.TryGetProperty("function"u8, out var f) && f.ValueKind == JsonValueKind.Object ? f : default;
         if (!_toolBlocks.TryGetValue(toolIndex, out var block))
         {
@@ -317,7 +341,7 @@ internal sealed class AnthropicEventStreamTranslator : IStreamTranslator
     private static TokenUsage ReadUsage(JsonElement usage)
     {
         static int Read(JsonElement parent, ReadOnlySpan<byte> name)
-            => parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.TryGetInt32(out var count) ? count : 0;
+            => parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var count) ? count : 0;
 
         var prompt = Read(usage, "prompt_tokens"u8);
         var completion = Read(usage, "completion_tokens"u8);

@@ -35,8 +35,21 @@ internal static class AnthropicMessageWriter
         json.WriteEndObject();
     }
 
-    /// <exception cref="JsonException">The completion is not a JSON object.</exception>
+    /// <exception cref="JsonException">The completion is not a JSON object of the expected shape.</exception>
     public static TranslatedResponse Write(TranslatedResponse completion, string requestedModel)
+    {
+        try
+        {
+            return WriteMessage(completion, requestedModel);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // An OpenAI upstream's body passes its adapter nearly verbatim: a value of the wrong kind is a malformed response.
+            throw new JsonException("The completion has an unexpected shape.", ex);
+        }
+    }
+
+    private static TranslatedResponse WriteMessage(TranslatedResponse completion, string requestedModel)
     {
         var reader = new Utf8JsonReader(completion.Body.Span);
         using var document = JsonDocument.ParseValue(ref reader);

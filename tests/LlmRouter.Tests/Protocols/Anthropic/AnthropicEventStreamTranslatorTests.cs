@@ -108,6 +108,21 @@ public sealed partial class AnthropicEventStreamTranslatorTests
         Assert.NotNull(translator.Error);
     }
 
+    [Theory]
+    [InlineData("""{"choices":[{"index":0,"delta":{"tool_calls":[{"index":"x","function":{"arguments":5}}]},"finish_reason":null}]}""")]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}],"usage":{"prompt_tokens":"many"}}""")]
+    public void Translate_OddUpstreamChunk_NeverThrows(string chunk)
+    {
+        using var translator = new AnthropicEventStreamTranslator(OpenAIInner(), "gpt-4o", 1);
+        var output = new ArrayBufferWriter<byte>();
+
+        translator.Translate(Encoding.UTF8.GetBytes("data: " + chunk + "\n\n"), output);
+        translator.Complete(output);
+
+        var events = AnthropicTestEvents.Parse(output.WrittenSpan.ToArray());
+        Assert.Equal("message_start", events[0].Name);
+    }
+
     [Fact]
     public void Complete_TruncatedUpstream_WritesAnErrorEvent()
     {

@@ -49,6 +49,13 @@ public sealed class AnthropicMessageWriterTests
     }
 
     [Theory]
+    [InlineData("""{"choices":[1]}""")]
+    [InlineData("""{"choices":[{"message":{"content":"x","tool_calls":[1,{"function":{"name":5}}]}}]}""")]
+    [InlineData("[]")]
+    public void Write_UnexpectedShape_IsAJsonException(string json)
+        => Assert.ThrowsAny<JsonException>(() => AnthropicMessageWriter.Write(Completion(json, null, null), "m"));
+
+    [Theory]
     [InlineData("stop", "end_turn")]
     [InlineData("length", "max_tokens")]
     [InlineData("tool_calls", "tool_use")]
