@@ -59,6 +59,7 @@ public static class LlmRouterServiceCollectionExtensions
         services.TryAddSingleton<FleetState>();
         services.TryAddSingleton<KeyDirectory>();
         services.TryAddSingleton<TokenEstimator>();
+        services.TryAddSingleton<DeploymentQuotaGate>();
         services.TryAddSingleton<RateLimitPeek>();
         services.TryAddSingleton<LeaseRegistry>();
         services.TryAddSingleton<ReservationSettler>();

@@ -37,7 +37,7 @@ internal sealed class AdmissionMiddleware
     {
         var routing = context.Features.Get<ChatRoutingFeature>();
         var key = context.Features.Get<GatewayKeyFeature>()?.Key;
-        if (routing is null || (key is null && !HasDeploymentQuotas(routing.Route)))
+        if (routing is null || key is null)
         {
             await _next(context);
             return;
@@ -104,9 +104,6 @@ internal sealed class AdmissionMiddleware
         _settler.Register(context, reservation);
         await _next(context);
     }
-
-    private static bool HasDeploymentQuotas(RouteDefinition route)
-        => route.Members.Concat(route.Fallbacks).Any(d => d.Options.RequestsPerMinute is not null || d.Options.TokensPerMinute is not null);
 
     /// <summary>The scopes a key's requests count against: the key itself, and its team when the team has limits.</summary>
     internal static List<LimitScope> ScopesOf(GatewayKey? key, AuthOptions auth)

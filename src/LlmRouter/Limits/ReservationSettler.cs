@@ -18,17 +18,15 @@ internal sealed partial class ReservationSettler
 {
     private readonly FleetState _fleet;
     private readonly LeaseRegistry _leases;
-    private readonly LiveStatsStore _stats;
     private readonly TenantMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ReservationSettler> _logger;
     private readonly Func<object, Task> _onCompleted;
 
-    public ReservationSettler(FleetState fleet, LeaseRegistry leases, LiveStatsStore stats, TenantMetrics metrics, TimeProvider time, ILogger<ReservationSettler> logger)
+    public ReservationSettler(FleetState fleet, LeaseRegistry leases, TenantMetrics metrics, TimeProvider time, ILogger<ReservationSettler> logger)
     {
         _fleet = fleet;
         _leases = leases;
-        _stats = stats;
         _metrics = metrics;
         _time = time;
         _logger = logger;
@@ -76,11 +74,8 @@ internal sealed partial class ReservationSettler
             (tokens, cost) = answered ? (reservation.Tokens, reservation.CostUsd) : (0, 0);
         }
 
-        var quota = deployment is { Options: var options } && (options.RequestsPerMinute is not null || options.TokensPerMinute is not null)
-            ? new DeploymentQuota(deployment.Id, options.RequestsPerMinute, options.TokensPerMinute, tokens)
-            : (DeploymentQuota?)null;
         var settlement = new Settlement(reservation.Id, reservation.Scopes, reservation.AdmittedAt, _time.GetUtcNow(),
-            reservation.Tokens, tokens, reservation.CostUsd, cost, quota);
+            reservation.Tokens, tokens, reservation.CostUsd, cost, Deployment: null);
         if (reservation.Key is { } key)
         {
             _metrics.Settled(key.Name, key.Team, tokens, cost);
@@ -95,17 +90,13 @@ internal sealed partial class ReservationSettler
     {
         try
         {
-            if (reservation.Store is null && settlement.Deployment is null)
+            if (reservation.Store is null)
             {
                 return;
             }
 
-            var atQuotaUntil = await _fleet.SettleAsync(reservation.Store, settlement, CancellationToken.None);
-            if (atQuotaUntil is { } until && settlement.Deployment is { } deployment)
-            {
-                // This replica skips the deployment at once; the others learn it from their next poll.
-                _stats.Get(deployment.DeploymentId).CoolDown(until);
-            }
+            // Provider quotas are settled per attempt by DeploymentQuotaGate; this settles the key and team.
+            await _fleet.SettleAsync(reservation.Store, settlement, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LlmRouter.Chat;
+using LlmRouter.Limits;
 using LlmRouter.Protocols;
 using LlmRouter.Providers;
 using LlmRouter.Proxy.Attempts;
@@ -24,12 +25,14 @@ internal sealed class UpstreamRequestMiddleware
     private readonly RequestDelegate _next;
     private readonly ProviderAdapters _adapters;
     private readonly DeploymentCircuitBreakers _breakers;
+    private readonly DeploymentQuotaGate _quotas;
 
-    public UpstreamRequestMiddleware(RequestDelegate next, ProviderAdapters adapters, DeploymentCircuitBreakers breakers)
+    public UpstreamRequestMiddleware(RequestDelegate next, ProviderAdapters adapters, DeploymentCircuitBreakers breakers, DeploymentQuotaGate quotas)
     {
         _next = next;
         _adapters = adapters;
         _breakers = breakers;
+        _quotas = quotas;
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -67,6 +70,46 @@ internal sealed class UpstreamRequestMiddleware
             return;
         }
 
+        DeploymentQuotaTicket? quota = null;
+        if (DeploymentQuotaGate.HasQuota(deployment))
+        {
+            try
+            {
+                quota = await _quotas.AcquireAsync(deployment, routing.Request, routing.Catalog.Options.Auth, attempt.ClientAborted);
+            }
+            catch (FleetStoreUnavailableException)
+            {
+                attempt.Report(AttemptResult.NotSent(new UpstreamError(503, "Provider quotas cannot be checked right now; retry shortly.", "server_error", "limits_unavailable",
+                    TimeSpan.FromSeconds(1))));
+                return;
+            }
+
+            if (!quota.Admitted)
+            {
+                // At its provider quota: this deployment is cooling down for the fleet; the loop tries elsewhere.
+                attempt.Report(AttemptResult.NotSent(new UpstreamError(429, $"The deployment `{deployment.Id}` is at its provider quota.", "rate_limit_error",
+                    "rate_limit_exceeded", quota.RetryAfter)));
+                return;
+            }
+        }
+
+        try
+        {
+            await ForwardAsync(context, routing, attempt, deployment, adapter, upstream);
+        }
+        finally
+        {
+            if (quota is not null)
+            {
+                var result = attempt.Result;
+                _quotas.Settle(quota, result?.Usage, result?.Kind == AttemptResultKind.Succeeded);
+            }
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, ChatRoutingFeature routing, UpstreamAttempt attempt, Configuration.Deployment deployment,
+        IProviderAdapter adapter, UpstreamRequest upstream)
+    {
         var request = context.Request;
         request.Body = new ReadOnlyMemoryStream(upstream.Body);
         request.ContentLength = upstream.Body.Length;

@@ -273,6 +273,27 @@ public sealed class FleetLimitsTests : IAsyncLifetime
         Dispose([], clients);
     }
 
+    [Fact]
+    public async Task DeploymentRequestsPerMinute5_ThirtyConcurrentRequestsOverThreeInstances_ExactlyFiveReachTheProvider()
+    {
+        var catalog = Tenants.Catalog(_server.Url, d => d["RequestsPerMinute"] = 5, _model);
+        using var fleet = new GatewayFleet(3, catalog, Settings(("RequestsPerMinute", "1000")));
+        var clients = fleet.Clients(_secret);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Tenants.PostChatAsync(clients[i % 3], model: _model)));
+
+        var accepted = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        _output.WriteLine($"fleet figure: deployment RPM 5, 30 concurrent over 3 instances: {accepted} accepted, {_upstream.Requests} reached the provider");
+        Assert.Equal(5, accepted);
+        Assert.Equal(5, _upstream.Requests);
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.OK), r =>
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode);
+            Assert.InRange(int.Parse(r.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture), 1, 60);
+        });
+        Dispose(responses, clients);
+    }
+
     private GatewayFleet Fleet(params (string Field, string Value)[] limits)
         => new(3, Tenants.Catalog(_server.Url, model: _model), Settings(limits));
 

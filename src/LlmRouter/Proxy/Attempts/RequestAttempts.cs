@@ -67,8 +67,9 @@ internal sealed class RequestAttempts
         {
             FellBack = LastFailure is not null;
         }
-        else if (result.Kind == AttemptResultKind.UpstreamFailed && !result.Committed)
+        else if ((result.Kind == AttemptResultKind.UpstreamFailed && !result.Committed) || (result.Kind == AttemptResultKind.NotSent && result.Error?.RetryAfter is not null))
         {
+            // A deployment at its quota (not sent, with a reset) answers like a 429 if nothing else can take the request.
             LastFailure = result;
         }
 
