@@ -1,6 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using LlmRouter.Chat;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Routing.Classification;
 
 namespace LlmRouter.Benchmarks;

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using LlmRouter.Chat;
+using LlmRouter.Protocols.OpenAI;
 
 namespace LlmRouter.Benchmarks;
 

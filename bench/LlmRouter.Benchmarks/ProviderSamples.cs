@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using LlmRouter.Chat;
 using LlmRouter.Configuration;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Providers;
 using LlmRouter.Providers.Anthropic;
 using LlmRouter.Providers.Gemini;

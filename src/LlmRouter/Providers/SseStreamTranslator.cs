@@ -1,4 +1,5 @@
 using System.Buffers;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Providers.Sse;
 
 namespace LlmRouter.Providers;

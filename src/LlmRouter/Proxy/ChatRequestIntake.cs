@@ -2,6 +2,7 @@ using LlmRouter.Chat;
 using LlmRouter.Configuration;
 using LlmRouter.Protocols;
 using LlmRouter.Protocols.Anthropic;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Routing;
 using Microsoft.AspNetCore.Http;
 

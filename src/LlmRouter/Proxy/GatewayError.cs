@@ -1,5 +1,6 @@
 using LlmRouter.Protocols;
 using LlmRouter.Protocols.Anthropic;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Providers;
 using Microsoft.AspNetCore.Http;
 

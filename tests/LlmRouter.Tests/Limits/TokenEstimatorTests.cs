@@ -1,6 +1,7 @@
 using System.Text;
 using LlmRouter.Chat;
 using LlmRouter.Limits;
+using LlmRouter.Protocols.OpenAI;
 using Microsoft.ML.Tokenizers;
 
 namespace LlmRouter.Tests.Limits;

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text;
 using LlmRouter.Chat;
 using LlmRouter.Configuration;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Routing;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Configuration;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Providers;
 using LlmRouter.Providers.Sse;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Providers;
 
 namespace LlmRouter.Protocols.Anthropic;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using LlmRouter.Chat;
 using LlmRouter.Configuration;
+using LlmRouter.Protocols.OpenAI;
 
 namespace LlmRouter.Providers.Anthropic;
 

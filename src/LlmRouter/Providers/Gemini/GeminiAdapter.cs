@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using LlmRouter.Chat;
 using LlmRouter.Configuration;
+using LlmRouter.Protocols.OpenAI;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmRouter.Providers.Gemini;

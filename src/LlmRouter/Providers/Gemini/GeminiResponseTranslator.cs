@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using LlmRouter.Configuration;
+using LlmRouter.Protocols.OpenAI;
 
 namespace LlmRouter.Providers.Gemini;
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using LlmRouter.Chat;
 using LlmRouter.Protocols.Anthropic;
+using LlmRouter.Protocols.OpenAI;
 
 namespace LlmRouter.Tests.Protocols.Anthropic;
 

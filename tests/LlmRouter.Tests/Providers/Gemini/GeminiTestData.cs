@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LlmRouter.Chat;
 using LlmRouter.Configuration;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Providers;
 using LlmRouter.Providers.Gemini;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using LlmRouter.Chat;
 using LlmRouter.Configuration;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Providers;
 using LlmRouter.Providers.OpenAI;
 

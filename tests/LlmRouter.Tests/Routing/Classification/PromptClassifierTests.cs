@@ -1,6 +1,7 @@
 using System.Text;
 using LlmRouter.Chat;
 using LlmRouter.Configuration;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Routing.Classification;
 
 namespace LlmRouter.Tests.Routing.Classification;

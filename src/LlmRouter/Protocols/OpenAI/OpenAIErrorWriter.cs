@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using LlmRouter.Providers;
 
-namespace LlmRouter.Providers;
+namespace LlmRouter.Protocols.OpenAI;
 
 /// <summary>Writes OpenAI error objects: <c>{"error":{"message","type","param","code"}}</c>.</summary>
 internal static class OpenAIErrorWriter

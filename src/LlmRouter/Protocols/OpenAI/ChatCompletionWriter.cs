@@ -1,6 +1,7 @@
 using System.Text.Json;
+using LlmRouter.Providers;
 
-namespace LlmRouter.Providers;
+namespace LlmRouter.Protocols.OpenAI;
 
 /// <summary>
 /// Writes the envelope of a non-streaming OpenAI <c>chat.completion</c> (id, object, created, model, choices, usage)

@@ -1,7 +1,8 @@
 using System.Text;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Providers;
 
-namespace LlmRouter.Tests.Providers;
+namespace LlmRouter.Tests.Protocols.OpenAI;
 
 public sealed class OpenAIErrorWriterTests
 {

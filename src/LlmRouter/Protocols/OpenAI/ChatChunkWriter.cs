@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using LlmRouter.Providers;
 
-namespace LlmRouter.Providers;
+namespace LlmRouter.Protocols.OpenAI;
 
 /// <summary>
 /// Writes OpenAI <c>chat.completion.chunk</c> SSE events for one stream: one id and one created time for

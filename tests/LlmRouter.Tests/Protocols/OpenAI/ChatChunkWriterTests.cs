@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using LlmRouter.Protocols.OpenAI;
 using LlmRouter.Providers;
 
-namespace LlmRouter.Tests.Providers;
+namespace LlmRouter.Tests.Protocols.OpenAI;
 
 public sealed class ChatChunkWriterTests
 {

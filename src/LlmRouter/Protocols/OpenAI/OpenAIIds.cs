@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace LlmRouter.Providers;
+namespace LlmRouter.Protocols.OpenAI;
 
 /// <summary>Synthesised OpenAI-style ids for responses and tool calls whose upstream has none.</summary>
 internal static class OpenAIIds

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using LlmRouter.Chat;
 
-namespace LlmRouter.Chat;
+namespace LlmRouter.Protocols.OpenAI;
 
 /// <summary>
 /// Parses and validates a chat-completions body once. Every refusal is an <see cref="InvalidRequestException"/>

@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using LlmRouter.Chat;
+using LlmRouter.Protocols.OpenAI;
 
-namespace LlmRouter.Tests.Chat;
+namespace LlmRouter.Tests.Protocols.OpenAI;
 
 public sealed class ChatRequestParserTests
 {
