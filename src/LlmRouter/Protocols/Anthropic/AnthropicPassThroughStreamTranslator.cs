@@ -11,74 +11,25 @@ namespace LlmRouter.Protocols.Anthropic;
 /// only watched — the first <c>content_block_delta</c> or <c>tool_use</c> start is the first token, usage comes from
 /// <c>message_start</c> and <c>message_delta</c>, and an <c>error</c> event ends the stream as failed.
 /// </summary>
-internal sealed class AnthropicPassThroughStreamTranslator : IStreamTranslator
+internal sealed class AnthropicPassThroughStreamTranslator : SseEventTranslator
 {
-    private readonly SseEventReader _reader = new();
     private AnthropicUsage _usage;
+    private bool _content;
     private bool _stopped;
-    private bool _ended;
 
-    public TokenUsage? Usage { get; private set; }
+    public override bool HasContent => _content;
 
-    public string? FinishReason { get; private set; }
+    protected override bool IsFinished => _stopped;
 
-    public string? ResponseModel { get; private set; }
-
-    public bool HasContent { get; private set; }
-
-    public int PendingBytes => _reader.Pending;
-
-    public UpstreamError? Error { get; private set; }
-
-    public void Translate(ReadOnlySpan<byte> upstream, IBufferWriter<byte> output)
+    // The upstream's own message_stop was copied: nothing to add.
+    protected override void WriteClosing(IBufferWriter<byte> output)
     {
-        if (_ended)
-        {
-            return;
-        }
-
-        _reader.Append(upstream);
-        while (!_ended && _reader.TryRead(out var sseEvent))
-        {
-            OnEvent(sseEvent, output);
-        }
     }
 
-    public void Complete(IBufferWriter<byte> output)
-    {
-        if (_ended)
-        {
-            return;
-        }
+    protected override void WriteErrorEvent(IBufferWriter<byte> output, UpstreamError error)
+        => AnthropicErrorWriter.WriteEvent(output, error.StatusCode, error.Message);
 
-        if (_reader.TryReadRemainder(out var last))
-        {
-            OnEvent(last, output);
-        }
-
-        if (!_ended && !_stopped)
-        {
-            Fail(output, "The upstream stream ended before the response was complete.", "server_error", "stream_truncated");
-        }
-
-        _ended = true;
-    }
-
-    public void Fail(IBufferWriter<byte> output, string message, string type, string? code)
-    {
-        if (_ended)
-        {
-            return;
-        }
-
-        _ended = true;
-        Error = new UpstreamError(502, message, type, code);
-        AnthropicErrorWriter.WriteEvent(output, Error.StatusCode, message);
-    }
-
-    public void Dispose() => _reader.Dispose();
-
-    private void OnEvent(in SseEvent sseEvent, IBufferWriter<byte> output)
+    protected override void OnEvent(in SseEvent sseEvent, IBufferWriter<byte> output)
     {
         if (sseEvent.Data.IsEmpty && sseEvent.Name.IsEmpty)
         {
@@ -100,7 +51,7 @@ internal sealed class AnthropicPassThroughStreamTranslator : IStreamTranslator
     {
         if (name.SequenceEqual("content_block_delta"u8))
         {
-            HasContent = true;
+            _content = true;
             return;
         }
 
@@ -111,13 +62,13 @@ internal sealed class AnthropicPassThroughStreamTranslator : IStreamTranslator
 
         if (name.SequenceEqual("content_block_start"u8))
         {
-            HasContent |= data.IndexOf("\"tool_use\""u8) >= 0;
+            _content |= data.IndexOf("\"tool_use\""u8) >= 0;
             return;
         }
 
         if (name.SequenceEqual("message_stop"u8))
         {
-            HasContent = true;
+            _content = true;
             _stopped = true;
             return;
         }
@@ -136,7 +87,7 @@ internal sealed class AnthropicPassThroughStreamTranslator : IStreamTranslator
         }
         else if (name.SequenceEqual("message_delta"u8))
         {
-            HasContent = true;
+            _content = true;
             UpdateUsage(root);
             if (root.TryGetProperty("delta"u8, out var delta) && delta.ValueKind == JsonValueKind.Object
                 && delta.TryGetProperty("stop_reason"u8, out var stop) && stop.ValueKind == JsonValueKind.String)
@@ -154,8 +105,7 @@ internal sealed class AnthropicPassThroughStreamTranslator : IStreamTranslator
                 text = error.TryGetProperty("message"u8, out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
             }
 
-            Error = AnthropicErrorTranslator.FromStreamError(type, text);
-            _ended = true;
+            EndWithCopiedError(AnthropicErrorTranslator.FromStreamError(type, text));
         }
     }
 
