@@ -1,4 +1,3 @@
-using System.Buffers;
 using LlmRouter.Chat;
 using LlmRouter.Configuration;
 using LlmRouter.Routing.Policies;
@@ -14,9 +13,6 @@ internal static class RoutingHeaderCheck
 {
     /// <summary>Longest priority (<c>accuracy=0.7,cost=0.3</c>) or hash-key header value accepted.</summary>
     public const int MaxValueLength = 256;
-
-    private static readonly SearchValues<char> PrintableAscii = SearchValues.Create(
-        Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c).ToArray());
 
     /// <summary>The exception to answer with, or null when every routing header the route reads is acceptable.</summary>
     public static InvalidRequestException? Problem(HttpRequest request, RouteOptions route)
@@ -51,7 +47,7 @@ internal static class RoutingHeaderCheck
     {
         foreach (var value in values)
         {
-            if (value is { } text && (text.Length > MaxValueLength || text.AsSpan().ContainsAnyExcept(PrintableAscii)))
+            if (value is not null && !HeaderValues.IsPrintableAscii(value, MaxValueLength))
             {
                 return false;
             }

@@ -43,7 +43,7 @@ internal static class UpstreamHeaders
 
             foreach (var value in values)
             {
-                if (value is null || value.Length > MaxForwardedValueLength || !IsVisibleAscii(value))
+                if (!HeaderValues.IsPrintableAscii(value, MaxForwardedValueLength))
                 {
                     throw new InvalidRequestException($"The header `{name}` must be printable ASCII of at most {MaxForwardedValueLength} characters.", name);
                 }
@@ -77,7 +77,7 @@ internal static class UpstreamHeaders
             }
 
             headers.TryAddWithoutValidation("X-Forwarded-Proto", client.Request.Scheme);
-            if (client.Request.Host.HasValue && IsVisibleAscii(client.Request.Host.Value))
+            if (client.Request.Host.HasValue && HeaderValues.IsPrintableAscii(client.Request.Host.Value, MaxForwardedValueLength))
             {
                 headers.TryAddWithoutValidation("X-Forwarded-Host", client.Request.Host.Value);
             }
@@ -96,19 +96,6 @@ internal static class UpstreamHeaders
         => deployment.Provider == ProviderKind.Anthropic && ClientProtocols.Of(client) == ClientProtocol.Anthropic
             ? deployment.Options.ForwardHeaders.Concat(AnthropicClientHeaders)
             : deployment.Options.ForwardHeaders;
-
-    private static bool IsVisibleAscii(string value)
-    {
-        foreach (var c in value)
-        {
-            if (c is < ' ' or > '~' && c != '\t')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     private static string Version()
     {
