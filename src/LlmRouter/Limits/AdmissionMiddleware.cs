@@ -55,7 +55,7 @@ internal sealed class AdmissionMiddleware
         var auth = routing.Catalog.Options.Auth;
         var request = routing.Request;
         long prompt = scopes.Count == 0 ? 0 : _tokens.CountPrompt(request);
-        long completion = (long)(request.MaxTokens ?? auth.DefaultCompletionTokens) * Math.Max(1, request.N);
+        var completion = TokenEstimator.CompletionBound(request, auth.DefaultCompletionTokens);
         var now = _time.GetUtcNow();
         var id = Guid.NewGuid().ToString("N");
         var estimate = new AdmissionRequest(id, scopes, prompt + completion, UsageCost.Estimate(routing.Route, prompt, completion), now, TimeSpan.FromSeconds(auth.LeaseSeconds));

@@ -33,7 +33,13 @@ internal sealed partial class DeploymentQuotaGate
     public static bool HasQuota(Deployment deployment) => deployment.Options.RequestsPerMinute is not null || deployment.Options.TokensPerMinute is not null;
 
     /// <summary>Takes a place in the deployment's quota for one attempt. Throws <see cref="FleetStoreUnavailableException"/> in fail-closed mode while Redis is down.</summary>
-    public async Task<DeploymentQuotaTicket> AcquireAsync(Deployment deployment, ChatRequest request, AuthOptions auth, CancellationToken cancellationToken)
+    /// <param name="deployment">The deployment the policy picked.</param>
+    /// <param name="request">The request, for the token estimate when admission made none.</param>
+    /// <param name="auth">Default completion tokens and lease length.</param>
+    /// <param name="admissionEstimate">The tokens admission already estimated for the request, if it did (not counted twice).</param>
+    /// <param name="cancellationToken">The client's cancellation.</param>
+    public async Task<DeploymentQuotaTicket> AcquireAsync(Deployment deployment, ChatRequest request, AuthOptions auth, long? admissionEstimate,
+        CancellationToken cancellationToken)
     {
         var scope = new LimitScope("deployment", deployment.Id, new TenantLimitsOptions
         {
@@ -42,7 +48,7 @@ internal sealed partial class DeploymentQuotaGate
         });
         long tokens = deployment.Options.TokensPerMinute is null
             ? 0
-            : _tokens.CountPrompt(request) + ((long)(request.MaxTokens ?? auth.DefaultCompletionTokens) * Math.Max(1, request.N));
+            : admissionEstimate ?? _tokens.CountPrompt(request) + TokenEstimator.CompletionBound(request, auth.DefaultCompletionTokens);
         var now = _time.GetUtcNow();
         var id = Guid.NewGuid().ToString("N");
         var (result, store) = await _fleet.AdmitAsync(new AdmissionRequest(id, [scope], tokens, 0, now, TimeSpan.FromSeconds(auth.LeaseSeconds)), cancellationToken);

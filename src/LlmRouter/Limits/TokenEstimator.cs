@@ -21,6 +21,10 @@ internal sealed class TokenEstimator
     /// <summary>Loads the default vocabulary now, so the first request does not pay for it.</summary>
     public void Warm() => _ = _o200k.Value;
 
+    /// <summary>Completion tokens a request may produce: its <c>max_tokens</c> (or the default) for each of its <c>n</c> choices.</summary>
+    public static long CompletionBound(ChatRequest request, int defaultCompletionTokens)
+        => (long)(request.MaxTokens ?? defaultCompletionTokens) * Math.Max(1, request.N);
+
     public int CountPrompt(ChatRequest request)
     {
         var tokenizer = UsesCl100k(request.Model) ? _cl100k.Value : _o200k.Value;

@@ -75,7 +75,8 @@ internal sealed class UpstreamRequestMiddleware
         {
             try
             {
-                quota = await _quotas.AcquireAsync(deployment, routing.Request, routing.Catalog.Options.Auth, attempt.ClientAborted);
+                quota = await _quotas.AcquireAsync(deployment, routing.Request, routing.Catalog.Options.Auth, context.Features.Get<Reservation>()?.Tokens,
+                    attempt.ClientAborted);
             }
             catch (FleetStoreUnavailableException)
             {
