@@ -1,8 +1,10 @@
+using LlmRouter.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Serilog.Formatting;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -12,11 +14,14 @@ public static class LlmRouterLoggingExtensions
     // Events held for the console at most; beyond it new events are dropped and counted.
     private const int LogQueueCapacity = 10_000;
 
+    private const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
     /// <summary>
     /// Uses Serilog with settings from the <c>Serilog</c> section; console output is JSON when
     /// <c>LlmRouter:Logging:Json</c> is true (one JSON object per line, with <c>@tr</c>/<c>@sp</c> trace and span ids).
     /// Console output goes through a bounded background queue (<c>Serilog.Sinks.Async</c>, 10,000 events, dropping
-    /// and counting on overflow). Sinks registered in the container as <see cref="Serilog.Core.ILogEventSink"/> receive events too.
+    /// and counting on overflow); when stdout is redirected (containers, files) it is written in batches every 50 ms at
+    /// most rather than one write per event. Sinks registered in the container as <see cref="Serilog.Core.ILogEventSink"/> receive events too.
     /// The static <c>Log.Logger</c> is left alone (no bootstrap logger either): several hosts may run in one
     /// process, and each must log through its own logger, request lines and diagnostic properties included.
     /// </summary>
@@ -34,13 +39,18 @@ public static class LlmRouterLoggingExtensions
             logger.WriteTo.Async(
                 sink =>
                 {
-                    if (json)
+                    if (Console.IsOutputRedirected)
+                    {
+                        // A container log, file or pipe: written in batches rather than a system call per line.
+                        sink.Sink(new BufferedConsoleSink(json ? CreateJsonFormatter() : new MessageTemplateTextFormatter(TextTemplate)));
+                    }
+                    else if (json)
                     {
                         sink.Console(CreateJsonFormatter());
                     }
                     else
                     {
-                        sink.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+                        sink.Console(outputTemplate: TextTemplate);
                     }
                 },
                 bufferSize: LogQueueCapacity,
