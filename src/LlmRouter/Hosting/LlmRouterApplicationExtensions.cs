@@ -11,7 +11,6 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Serilog;
 
 // Beside WebApplication so hosts find it without an extra using.
 namespace Microsoft.AspNetCore.Builder;
@@ -38,8 +37,10 @@ public static class LlmRouterApplicationExtensions
 
         app.UseMiddleware<InstanceHeaderMiddleware>();
         app.UseExceptionHandler(error => error.Run(WriteUnhandledErrorAsync));
-        var requestLogger = app.Services.GetService<Serilog.ILogger>();
-        app.UseSerilogRequestLogging(options => RequestLogging.Configure(options, requestLogger));
+        if (app.Services.GetService<Serilog.ILogger>() is { } requestLogger)
+        {
+            app.UseMiddleware<RequestLogging>(requestLogger);
+        }
         app.UseMiddleware<GatewayAuthMiddleware>();
 
         // Any error status that would leave without a body (routing, framework components) gets an OpenAI-style one.

@@ -87,6 +87,7 @@ public static class LlmRouterServiceCollectionExtensions
             // gateway validates the few headers it reads and forwards nothing by default.
             kestrel.RequestHeaderEncodingSelector = static _ => Encoding.Latin1;
         });
+        services.TryAddSingleton<UpstreamTracing>();
         services.TryAddSingleton<ChatRequestTransform>();
         services.TryAddSingleton<ChatResponseTransform>();
         services.AddLlmRouterPolicies();

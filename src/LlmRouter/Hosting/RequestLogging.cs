@@ -1,11 +1,11 @@
+using System.Diagnostics;
 using LlmRouter.Auth;
 using LlmRouter.Proxy.Attempts;
-using LlmRouter.Proxy;
 using LlmRouter.Routing;
 using Microsoft.AspNetCore.Http;
 using Serilog;
-using Serilog.AspNetCore;
 using Serilog.Events;
+using Serilog.Parsing;
 
 namespace LlmRouter.Hosting;
 
@@ -13,69 +13,117 @@ namespace LlmRouter.Hosting;
 /// One structured line per request: route, policy, deployment, attempts, status, tokens, durations and the
 /// error type. Never prompt or completion text, never headers (so never keys). Values a client or an upstream chose
 /// (path, method, category, error code) are truncated to <see cref="MaxClientValueLength"/> characters.
+/// The event is built once with its exact properties (no diagnostic-context collection, no dictionary growth):
+/// at the shipped Information level this line is written for every request.
 /// </summary>
-internal static class RequestLogging
+internal sealed class RequestLogging
 {
     public const int MaxClientValueLength = 128;
 
-    /// <param name="options">Serilog's request logging options.</param>
+    /// <summary>What a client that left before its answer gets in the log (nginx's convention; nothing is sent).</summary>
+    public const int ClientClosedRequest = 499;
+
+    private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
+        "{RequestMethod} {RequestPath} {StatusCode} in {Elapsed:0.0} ms route={Route} policy={Policy} deployment={Deployment} attempts={Attempts} key={Key}");
+
+    private static readonly ScalarValue Null = new(null);
+    private static readonly ScalarValue True = new(true);
+    private static readonly ScalarValue False = new(false);
+
+    private readonly RequestDelegate _next;
+    private readonly ILogger _logger;
+
+    /// <param name="next">The rest of the pipeline.</param>
     /// <param name="logger">
-    /// The host's own logger. Without it Serilog writes through the static <c>Log.Logger</c>, which is the last
-    /// host built in the process: with several gateways in one process (tests) lines would land in another's sinks.
+    /// The host's own Serilog logger: with several gateways in one process (tests) each writes to its own sinks.
     /// </param>
-    public static void Configure(RequestLoggingOptions options, ILogger? logger)
+    public RequestLogging(RequestDelegate next, ILogger logger)
     {
-        options.Logger = logger;
-        options.MessageTemplate = "{RequestMethod} {RequestPath} {StatusCode} in {Elapsed:0.0} ms route={Route} policy={Policy} deployment={Deployment} attempts={Attempts} key={Key}";
-        options.EnrichDiagnosticContext = Enrich;
-        options.GetMessageTemplateProperties = MessageTemplateProperties;
+        _next = next;
+        _logger = logger.ForContext<RequestLogging>();
     }
 
     /// <summary>Cuts a client- or upstream-chosen value to a bounded length for the log.</summary>
     public static string? Bounded(string? value)
         => value is null || value.Length <= MaxClientValueLength ? value : string.Concat(value.AsSpan(0, MaxClientValueLength), "…");
 
-    private static IEnumerable<LogEventProperty> MessageTemplateProperties(HttpContext context, string path, double elapsedMs, int statusCode) =>
-    [
-        new LogEventProperty("RequestMethod", new ScalarValue(Bounded(context.Request.Method))),
-        new LogEventProperty("RequestPath", new ScalarValue(Bounded(path))),
-        new LogEventProperty("StatusCode", new ScalarValue(statusCode)),
-        new LogEventProperty("Elapsed", new ScalarValue(elapsedMs)),
-    ];
-
-    private static void Enrich(IDiagnosticContext diagnostics, HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            await _next(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left: nobody to answer, and not the gateway's error.
+            Write(context, start, ClientClosedRequest, exception: null);
+            return;
+        }
+        catch (Exception ex) when (Write(context, start, StatusCodes.Status500InternalServerError, ex))
+        {
+            // Never reached: Write returns false, so the exception handler further out still answers.
+        }
+
+        Write(context, start, context.Response.StatusCode, exception: null);
+    }
+
+    private bool Write(HttpContext context, long start, int statusCode, Exception? exception)
+    {
+        var level = exception is not null || statusCode >= 500 && statusCode != ClientClosedRequest ? LogEventLevel.Error : LogEventLevel.Information;
+        if (!_logger.IsEnabled(level))
+        {
+            return false;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(start);
         var routing = context.Features.Get<ChatRoutingFeature>();
         var state = context.Features.Get<RequestAttempts>();
-        diagnostics.Set("Route", routing?.Route.Name);
-        diagnostics.Set("Policy", routing?.Route.Options.Policy);
-        diagnostics.Set("Category", Bounded(routing?.Category));
-        diagnostics.Set("Stream", routing?.Request.Stream);
-        diagnostics.Set("Deployment", state?.Deployment?.Id);
-        diagnostics.Set("Attempts", state?.Sent ?? 0);
+        // Sized for every property and a few enrichers: the event takes this dictionary as it is.
+        var properties = new Dictionary<string, LogEventPropertyValue>(20)
+        {
+            ["RequestMethod"] = Scalar(Bounded(context.Request.Method)),
+            ["RequestPath"] = Scalar(Bounded(context.Request.Path.Value)),
+            ["StatusCode"] = new ScalarValue(statusCode),
+            ["Elapsed"] = new ScalarValue(elapsed.TotalMilliseconds),
+            ["Route"] = Scalar(routing?.Route.Name),
+            ["Policy"] = Scalar(routing?.Route.Options.Policy),
+            ["Category"] = Scalar(Bounded(routing?.Category)),
+            ["Stream"] = routing is null ? Null : routing.Request.Stream ? True : False,
+            ["Deployment"] = Scalar(state?.Deployment?.Id),
+            ["Attempts"] = new ScalarValue(state?.Sent ?? 0),
 
-        // The key's configured or admin-given name, never the key itself.
-        diagnostics.Set("Key", context.Features.Get<GatewayKeyFeature>()?.Key.Name);
+            // The key's configured or admin-given name, never the key itself.
+            ["Key"] = Scalar(context.Features.Get<GatewayKeyFeature>()?.Key.Name),
+        };
+
         if (state?.Usage is { } usage)
         {
-            diagnostics.Set("PromptTokens", usage.PromptTokens);
-            diagnostics.Set("CompletionTokens", usage.CompletionTokens);
-            diagnostics.Set("CachedTokens", usage.CachedTokens);
+            properties["PromptTokens"] = new ScalarValue(usage.PromptTokens);
+            properties["CompletionTokens"] = new ScalarValue(usage.CompletionTokens);
+            properties["CachedTokens"] = new ScalarValue(usage.CachedTokens);
         }
 
         if (state is not null)
         {
-            // Elapsed (written by Serilog) is the total; these split it into upstream wait and gateway time.
+            // Elapsed is the total as this middleware saw it; these split the attempts' share into upstream wait and gateway time.
             var total = state.Elapsed;
-            diagnostics.Set("TotalMs", total.TotalMilliseconds);
-            diagnostics.Set("UpstreamMs", state.UpstreamDuration.TotalMilliseconds);
-            diagnostics.Set("GatewayMs", Math.Max(0, (total - state.UpstreamDuration).TotalMilliseconds));
+            properties["TotalMs"] = new ScalarValue(total.TotalMilliseconds);
+            properties["UpstreamMs"] = new ScalarValue(state.UpstreamDuration.TotalMilliseconds);
+            properties["GatewayMs"] = new ScalarValue(Math.Max(0, (total - state.UpstreamDuration).TotalMilliseconds));
         }
 
         if (state?.LastError is { } error)
         {
             // The same value as the error.type metric attribute; on a recovered request it names what was recovered from.
-            diagnostics.Set(context.Response.StatusCode >= 400 ? "ErrorType" : "RecoveredErrorType", Bounded(error.Code ?? error.Type));
+            properties[statusCode >= 400 ? "ErrorType" : "RecoveredErrorType"] = Scalar(Bounded(error.Code ?? error.Type));
         }
+
+        var activity = Activity.Current;
+        _logger.Write(LogEvent.UnstableAssembleFromParts(DateTimeOffset.Now, level, exception, Template, properties,
+            activity?.TraceId ?? default, activity?.SpanId ?? default));
+        return false;
     }
+
+    private static ScalarValue Scalar(string? value) => value is null ? Null : new ScalarValue(value);
 }

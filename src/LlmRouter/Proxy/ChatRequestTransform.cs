@@ -18,10 +18,12 @@ internal sealed class ChatRequestTransform : RequestTransform
     private const string SimulatedKey = "simulated-key";
 
     private readonly IConfiguration _configuration;
+    private readonly UpstreamTracing _tracing;
 
-    public ChatRequestTransform(IConfiguration configuration)
+    public ChatRequestTransform(IConfiguration configuration, UpstreamTracing tracing)
     {
         _configuration = configuration;
+        _tracing = tracing;
     }
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
@@ -37,7 +39,7 @@ internal sealed class ChatRequestTransform : RequestTransform
 
         context.ProxyRequest.RequestUri = new Uri(context.DestinationPrefix.TrimEnd('/') + attempt.PathAndQuery, UriKind.Absolute);
         UpstreamHeaders.Apply(context.ProxyRequest, http, deployment, adapter, ResolveKey(_configuration, deployment), routing.Request.Stream,
-            routing.Catalog.Options.ForwardClientAddress);
+            routing.Catalog.Options.ForwardClientAddress, writeTraceContext: !_tracing.HandlerPropagates);
         return ValueTask.CompletedTask;
     }
 

@@ -4,40 +4,33 @@ namespace LlmRouter.Proxy;
 
 /// <summary>
 /// Propagates W3C trace context (<c>traceparent</c>, <c>tracestate</c>) to upstreams and nothing else: baggage is
-/// client-chosen data that has no business reaching a provider.
+/// client-chosen data that has no business reaching a provider, and hierarchical <c>Request-Id</c>s are not W3C.
 /// </summary>
 internal sealed class TraceContextOnlyPropagator : DistributedContextPropagator
 {
     private static readonly string[] TraceFields = ["traceparent", "tracestate"];
 
-    private readonly DistributedContextPropagator _inner;
-
-    public TraceContextOnlyPropagator(DistributedContextPropagator inner)
-    {
-        _inner = inner;
-    }
+    private static readonly DistributedContextPropagator Extractor = CreateDefaultPropagator();
 
     public override IReadOnlyCollection<string> Fields => TraceFields;
 
     public override void Inject(Activity? activity, object? carrier, PropagatorSetterCallback? setter)
     {
-        if (setter is null)
+        if (activity is not { IdFormat: ActivityIdFormat.W3C } || setter is null || activity.Id is not { } id)
         {
             return;
         }
 
-        _inner.Inject(activity, carrier, (c, name, value) =>
+        setter(carrier, "traceparent", id);
+        if (activity.TraceStateString is { } state)
         {
-            if (string.Equals(name, "traceparent", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "tracestate", StringComparison.OrdinalIgnoreCase))
-            {
-                setter(c, name, value);
-            }
-        });
+            setter(carrier, "tracestate", state);
+        }
     }
 
     public override void ExtractTraceIdAndState(object? carrier, PropagatorGetterCallback? getter, out string? traceId, out string? traceState)
-        => _inner.ExtractTraceIdAndState(carrier, getter, out traceId, out traceState);
+        => Extractor.ExtractTraceIdAndState(carrier, getter, out traceId, out traceState);
 
     public override IEnumerable<KeyValuePair<string, string?>>? ExtractBaggage(object? carrier, PropagatorGetterCallback? getter)
-        => _inner.ExtractBaggage(carrier, getter);
+        => Extractor.ExtractBaggage(carrier, getter);
 }

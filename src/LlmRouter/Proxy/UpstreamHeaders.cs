@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Reflection;
 using LlmRouter.Chat;
@@ -53,12 +54,22 @@ internal static class UpstreamHeaders
 
     /// <summary>Sets every header of the outgoing request; the request starts with none (client headers are not copied).</summary>
     public static void Apply(HttpRequestMessage upstream, HttpContext client, Deployment deployment, IProviderAdapter adapter, string? apiKey,
-        bool stream, bool forwardClientAddress)
+        bool stream, bool forwardClientAddress, bool writeTraceContext)
     {
         var headers = upstream.Headers;
         adapter.ApplyHeaders(headers, apiKey);
         headers.Accept.Add(stream ? EventStream : Json);
         headers.UserAgent.Add(UserAgent);
+
+        // The request's own context (the client's trace when it sent one): the trace id of the request log line.
+        if (writeTraceContext && Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } traceparent } activity)
+        {
+            headers.TryAddWithoutValidation("traceparent", traceparent);
+            if (activity.TraceStateString is { } traceState)
+            {
+                headers.TryAddWithoutValidation("tracestate", traceState);
+            }
+        }
 
         foreach (var name in Forwarded(client, deployment))
         {

@@ -20,10 +20,10 @@ internal static class TelemetryServiceCollectionExtensions
 
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("llmrouter"))
+            // The framework's own HTTP server and client meters (their instruments carry their bucket advice). The
+            // instrumentation packages would add the same meters plus a per-request middleware for one tag.
             .WithMetrics(metrics => metrics
-                .AddMeter(GatewayMetrics.MeterName, "Polly")
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
+                .AddMeter(GatewayMetrics.MeterName, "Polly", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http")
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());
 
