@@ -17,8 +17,8 @@ namespace LlmRouter.Proxy;
 /// <summary>
 /// The translate and forward stages of one attempt, after load balancing picked a destination: translate the parsed
 /// request for its provider, install it as the body YARP forwards, stamp the routing decision on the response, and
-/// run the forwarder inside the deployment's circuit breaker — one Polly execution per attempt, whose outcome is
-/// the attempt's <see cref="AttemptResult"/>. A forwarder failure nobody else reported becomes that result here.
+/// run the forwarder under the deployment's circuit breaker — one Polly execution per attempt, whose outcome is
+/// the attempt's <see cref="AttemptResult"/> (recorded after the send while the circuit is closed, around it otherwise). A forwarder failure nobody else reported becomes that result here.
 /// </summary>
 internal sealed class UpstreamRequestMiddleware
 {
@@ -136,21 +136,27 @@ internal sealed class UpstreamRequestMiddleware
             activity.SetTag("llmrouter.attempt", attempt.Number);
         }
 
-        var scope = new ForwardScope(_next, context, attempt, deployment, adapter, upstream.PathAndQuery);
-        try
+        var breaker = _breakers.For(deployment.Id);
+        if (breaker.IsClosed)
         {
-            await _breakers.For(deployment.Id).Pipeline.ExecuteAsync(static async (scope, _) =>
+            // The common case: send, then give the breaker the outcome (see Breaker.IsClosed).
+            attempt.Start(deployment, adapter, upstream.PathAndQuery);
+            try
             {
-                scope.Attempt.Start(scope.Deployment, scope.Adapter, scope.PathAndQuery);
-                await scope.Next(scope.Context);
-                scope.Attempt.Report(FromForwarder(scope.Context, scope.Attempt));
-                return scope.Attempt.Result!.Value.Verdict;
-            }, scope, CancellationToken.None);
+                await _next(context);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await breaker.RecordAsync(AttemptVerdict.Failure);
+                throw;
+            }
+
+            attempt.Report(FromForwarder(context, attempt));
+            await breaker.RecordAsync(attempt.Result!.Value.Verdict);
         }
-        catch (BrokenCircuitException)
+        else
         {
-            // Half-open and its one probe is already under way: this request tries elsewhere.
-            attempt.Report(AttemptResult.NotSent(new UpstreamError(503, $"The deployment `{deployment.Id}` is being probed after its circuit opened.", "server_error", "circuit_open")));
+            await ForwardThroughBreakerAsync(breaker, new ForwardScope(_next, context, attempt, deployment, adapter, upstream.PathAndQuery));
         }
 
         if (activity is not null && attempt.Result is { } result)
@@ -165,6 +171,26 @@ internal sealed class UpstreamRequestMiddleware
             {
                 activity.SetStatus(ActivityStatusCode.Error, result.Error?.Code ?? result.Error?.Type);
             }
+        }
+    }
+
+    /// <summary>Half-open (or open): the pipeline decides whether this attempt is the one probe.</summary>
+    private static async Task ForwardThroughBreakerAsync(DeploymentCircuitBreakers.Breaker breaker, ForwardScope scope)
+    {
+        try
+        {
+            await breaker.Pipeline.ExecuteAsync(static async (scope, _) =>
+            {
+                scope.Attempt.Start(scope.Deployment, scope.Adapter, scope.PathAndQuery);
+                await scope.Next(scope.Context);
+                scope.Attempt.Report(FromForwarder(scope.Context, scope.Attempt));
+                return scope.Attempt.Result!.Value.Verdict;
+            }, scope, CancellationToken.None);
+        }
+        catch (BrokenCircuitException)
+        {
+            // Half-open and its one probe is already under way: this request tries elsewhere.
+            scope.Attempt.Report(AttemptResult.NotSent(new UpstreamError(503, $"The deployment `{scope.Deployment.Id}` is being probed after its circuit opened.", "server_error", "circuit_open")));
         }
     }
 

@@ -88,6 +88,37 @@ internal sealed class DeploymentCircuitBreakers
         public CircuitBreakerOptions Settings { get; }
 
         /// <summary>
+        /// Polly's own state is Closed: an attempt may be sent and its outcome recorded afterwards with
+        /// <see cref="RecordAsync"/>, which is what the breaker does in that state, without wrapping the whole
+        /// forward in the pipeline's async layers. Any other state goes through <see cref="Pipeline"/>, which gates
+        /// the half-open probe.
+        /// </summary>
+        public bool IsClosed => _state.CircuitState == CircuitState.Closed;
+
+        /// <summary>
+        /// Records the outcome of an attempt sent while the circuit was closed (a synchronous execution of the
+        /// pipeline). When the circuit left Closed in the meantime the breaker has moved on: the outcome of an
+        /// attempt started before that would not change what it does next, and it must not count as the probe.
+        /// </summary>
+        public async ValueTask RecordAsync(AttemptVerdict verdict)
+        {
+            if (!IsClosed)
+            {
+                return;
+            }
+
+            var context = ResilienceContextPool.Shared.Get();
+            try
+            {
+                await Pipeline.ExecuteOutcomeAsync(static (_, outcome) => Outcome.FromResultAsValueTask(outcome), context, verdict);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+
+        /// <summary>
         /// Polly leaves Open for HalfOpen only when an execution arrives after the break; callers that skip open
         /// circuits would then never send the probe. Once the break is over the state reads HalfOpen.
         /// </summary>

@@ -23,6 +23,40 @@ public sealed class DeploymentCircuitBreakersTests
     }
 
     [Fact]
+    public async Task RecordAsync_FailuresSentWhileClosed_OpenTheCircuitLikeWrappedExecutions()
+    {
+        var breakers = BreakerTestKit.Breakers(_time);
+        var breaker = breakers.For("a");
+
+        Assert.True(breaker.IsClosed);
+        await breaker.RecordAsync(AttemptVerdict.Failure);
+        Assert.Equal(CircuitState.Closed, breakers.StateOf("a"));
+        await breaker.RecordAsync(AttemptVerdict.Failure);
+
+        Assert.Equal(CircuitState.Open, breakers.StateOf("a"));
+        Assert.False(breaker.IsClosed);
+        Assert.False(await BreakerTestKit.RecordAsync(breakers, "a", AttemptVerdict.Success));
+    }
+
+    [Fact]
+    public async Task RecordAsync_OutcomeArrivingAfterTheCircuitLeftClosed_IsNotTakenAsTheProbe()
+    {
+        var breakers = BreakerTestKit.Breakers(_time);
+        var breaker = breakers.For("a");
+        await breaker.RecordAsync(AttemptVerdict.Failure);
+        await breaker.RecordAsync(AttemptVerdict.Failure);
+        _time.Advance(TimeSpan.FromSeconds(5.1));
+        Assert.Equal(CircuitState.HalfOpen, breakers.StateOf("a"));
+
+        // A success from an attempt sent before the circuit opened must not close it: only a probe may.
+        await breaker.RecordAsync(AttemptVerdict.Success);
+
+        Assert.Equal(CircuitState.HalfOpen, breakers.StateOf("a"));
+        Assert.True(await BreakerTestKit.RecordAsync(breakers, "a", AttemptVerdict.Success));
+        Assert.Equal(CircuitState.Closed, breakers.StateOf("a"));
+    }
+
+    [Fact]
     public async Task ReloadWithSameSettings_KeepsTheOpenCircuit()
     {
         var breakers = BreakerTestKit.BreakersReloadedOnEveryRead(_time);
