@@ -16,13 +16,16 @@
 #   --soak SECONDS  leak check instead of the default run: LlmRouter alone at 32 connections for SECONDS (>= 90),
 #                   printing RSS after the first minute and at the end.
 # Environment (defaults): BENCH_DURATION=8 (s per wrk cell), BENCH_WARMUP=2 (s per target),
-#   BENCH_CONNECTIONS="1 32 128", BENCH_STREAM_REQUESTS=20, BENCH_STREAM_TPS=200 (fake stream pace, tokens/s),
+#   BENCH_CONNECTIONS="1 32 128", BENCH_SETTLE=1 (s of pause before each cell), BENCH_STREAM_REQUESTS=20,
+#   BENCH_STREAM_TPS=200 (fake stream pace, tokens/s),
 #   BENCH_OPEN_STREAMS="500 2000" (concurrent streams per open-stream cell; "" skips them),
 #   BENCH_OPEN_STREAMS_DURATION=10 (s per open-stream cell),
 #   BENCH_ALLOC_REQUESTS=5000, BENCH_ALLOC_ROUNDS=2 (allocation measurement; 0 requests skips it),
 #   BENCH_GATEWAY_ENV="" (extra environment for every LlmRouter process, e.g. "DOTNET_GCConserveMemory=5 DOTNET_gcServer=0"),
 #   BENCH_PORT_BASE=39180: fake +1, YARP +2, LlmRouter +3, LlmRouter with key and Redis +4, redis-server +5, nginx +6,
-#   LlmRouter at Warning +7, slow fake (open streams) +8, YARP to the slow fake +9, LlmRouter to the slow fake +10.
+#   LlmRouter at Warning +7, slow fake (open streams) +8, YARP to the slow fake +9, LlmRouter to the slow fake +10
+#   (one per open-stream size: +10, +11, ...). Every server starts before any load: a port the kernel hands out as
+#   a client's ephemeral port meanwhile could not be bound any more.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,6 +41,7 @@ OPEN_STREAMS_DURATION=${BENCH_OPEN_STREAMS_DURATION:-10}
 # and max_tokens 18 in the open-stream body cuts the answer to 18 content chunks: about 0.85 s per stream.
 OPEN_STREAMS_TPS=20
 OPEN_STREAMS_CHUNKS=18
+SETTLE=${BENCH_SETTLE:-1}
 ALLOC_REQUESTS=${BENCH_ALLOC_REQUESTS:-5000}
 ALLOC_ROUNDS=${BENCH_ALLOC_ROUNDS:-2}
 GATEWAY_ENV=${BENCH_GATEWAY_ENV:-}
@@ -60,7 +64,6 @@ NGINX="http://127.0.0.1:$NGINX_PORT"
 GATEWAY_WARN="http://127.0.0.1:$WARN_PORT"
 SLOW_FAKE="http://127.0.0.1:$SLOW_FAKE_PORT"
 SLOW_PROXY="http://127.0.0.1:$SLOW_PROXY_PORT"
-SLOW_GATEWAY="http://127.0.0.1:$SLOW_GATEWAY_PORT"
 # A benchmark-only gateway key; the gateway is given its hash, as operators configure it.
 BENCH_KEY="llmr-bench-0123456789abcdef0123456789abcdef"
 BENCH_KEY_HASH="sha256:$(printf %s "$BENCH_KEY" | sha256sum | cut -d' ' -f1)"
@@ -72,7 +75,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --skip-build) SKIP_BUILD=1 ;;
     --soak) SOAK=${2:?--soak needs a number of seconds}; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -95,7 +98,7 @@ GATEWAY_PID=""
 KEYS_PID=""
 WARN_PID=""
 SLOW_PROXY_PID=""
-SLOW_GATEWAY_PID=""
+OPEN_GATEWAY_PIDS=()
 
 stop_all() {
   local pid waited
@@ -113,13 +116,38 @@ trap 'exit 130' INT TERM
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-wait_ready() { # name url pid log
-  local tries=0
-  until curl -sf -o /dev/null "$2"; do
-    if ! kill -0 "$3" 2>/dev/null; then echo "$1 exited during startup; log:" >&2; tail -20 "$4" >&2; exit 1; fi
-    tries=$((tries + 1))
-    if [ $tries -gt 120 ]; then echo "$1 not ready after 60 s; log:" >&2; tail -20 "$4" >&2; exit 1; fi
-    sleep 0.5
+ready() { # url, or tcp:PORT for a server that speaks no HTTP
+  case "$1" in
+    tcp:*) port_in_use "${1#tcp:}" ;;
+    *) curl -sf -o /dev/null "$1" ;;
+  esac
+}
+
+# spawn name ready log command...: starts command in the background (stdout and stderr to log) and waits until it is
+# ready. The benchmark ports lie in Linux's ephemeral range (32768-60999 by default), so the kernel may have handed
+# one to some client connection on this machine meanwhile; a start that fails to bind is retried for 70 s (such a
+# connection's TIME_WAIT holds the port for 60 s after it closes).
+spawn() {
+  local name=$1 url=$2 log=$3 attempt tries
+  shift 3
+  for attempt in $(seq 15); do
+    "$@" >"$log" 2>&1 &
+    LAUNCHED_PID=$!
+    PIDS+=($LAUNCHED_PID)
+    tries=0
+    until ready "$url"; do
+      if ! kill -0 "$LAUNCHED_PID" 2>/dev/null; then
+        stop_pid "$LAUNCHED_PID"
+        if grep -qi "address already in use" "$log" && [ "$attempt" -lt 15 ]; then
+          echo "  $name: its port is taken (retry $attempt in 5 s)" >&2; sleep 5; continue 2
+        fi
+        echo "$name exited during startup; log:" >&2; tail -20 "$log" >&2; exit 1
+      fi
+      tries=$((tries + 1))
+      if [ $tries -gt 120 ]; then echo "$name not ready after 60 s; log:" >&2; tail -20 "$log" >&2; exit 1; fi
+      sleep 0.5
+    done
+    return 0
   done
 }
 
@@ -134,16 +162,13 @@ stop_pid() { # pid: stops one process started here and forgets it
 }
 
 start_fake() { # port tokens-per-second log
-  dotnet "$ROOT/bench/LlmRouter.FakeUpstream/bin/Release/net10.0/LlmRouter.FakeUpstream.dll" "$1" "$2" >"$3" 2>&1 &
-  PIDS+=($!)
-  wait_ready "fake upstream (port $1)" "http://127.0.0.1:$1/healthz" $! "$3"
+  spawn "fake upstream (port $1)" "http://127.0.0.1:$1/healthz" "$3" \
+    dotnet "$ROOT/bench/LlmRouter.FakeUpstream/bin/Release/net10.0/LlmRouter.FakeUpstream.dll" "$1" "$2"
 }
 
 start_proxy() { # port upstream log
-  dotnet "$ROOT/bench/LlmRouter.PlainProxy/bin/Release/net10.0/LlmRouter.PlainProxy.dll" "$1" "$2/" >"$3" 2>&1 &
-  LAUNCHED_PID=$!
-  PIDS+=($LAUNCHED_PID)
-  wait_ready "plain YARP proxy (port $1)" "http://127.0.0.1:$1/healthz" $LAUNCHED_PID "$3"
+  spawn "plain YARP proxy (port $1)" "http://127.0.0.1:$1/healthz" "$3" \
+    dotnet "$ROOT/bench/LlmRouter.PlainProxy/bin/Release/net10.0/LlmRouter.PlainProxy.dll" "$1" "$2/"
 }
 
 # nginx as a second plain hop: one worker, keep-alive to the fake (as YARP pools its connections), no buffering of
@@ -161,7 +186,7 @@ start_nginx() {
   cat >"$dir/nginx.conf" <<EOF
 worker_processes 1;
 pid $dir/nginx.pid;
-error_log $dir/error.log warn;
+error_log stderr warn;
 events { worker_connections 16384; }
 http {
   access_log off;
@@ -188,9 +213,7 @@ http {
   }
 }
 EOF
-  "$nginx" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' >"$OUT/nginx.log" 2>&1 &
-  PIDS+=($!)
-  wait_ready "nginx" "$NGINX/healthz" $! "$dir/error.log"
+  spawn nginx "$NGINX/healthz" "$OUT/nginx.log" "$nginx" -p "$dir" -c "$dir/nginx.conf" -e stderr -g 'daemon off;'
 }
 
 launch_gateway() { # url log upstream [extra arguments...]
@@ -200,16 +223,14 @@ launch_gateway() { # url log upstream [extra arguments...]
   # overrides point every deployment at the fake upstream and give the simulated-key-free upstreams an API key.
   # Logging stays at the shipped default (Information: one request line per request to stdout, i.e. to $log).
   # shellcheck disable=SC2086 # BENCH_GATEWAY_ENV is a list of NAME=VALUE words
-  (cd "$ROOT/src/LlmRouter.Gateway/bin/Release/net10.0" && exec env $GATEWAY_ENV dotnet LlmRouter.Gateway.dll \
+  spawn "LlmRouter gateway ($url)" "$url/healthz" "$log" \
+    env -C "$ROOT/src/LlmRouter.Gateway/bin/Release/net10.0" $GATEWAY_ENV dotnet LlmRouter.Gateway.dll \
     --urls "$url" \
     --LlmRouter:Deployments:gpt-4:BaseUrl="$upstream/sim/gpt-4" \
     --LlmRouter:Deployments:claude:BaseUrl="$upstream/sim/claude" \
     --LlmRouter:Deployments:gemini:BaseUrl="$upstream/sim/gemini" \
     --OPENAI_API_KEY=bench-key --ANTHROPIC_API_KEY=bench-key --GEMINI_API_KEY=bench-key \
-    "$@") >"$log" 2>&1 &
-  LAUNCHED_PID=$!
-  PIDS+=($LAUNCHED_PID)
-  wait_ready "LlmRouter gateway ($url)" "$url/healthz" $LAUNCHED_PID "$log"
+    "$@"
 }
 
 start_gateway() {
@@ -229,13 +250,8 @@ start_redis() {
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
     $SUDO apt-get install -y redis-server >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y redis-server >/dev/null; }
   fi
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$OUT/redis.log" 2>&1 &
-  PIDS+=($!)
-  local tries=0
-  until port_in_use "$REDIS_PORT"; do
-    tries=$((tries + 1)); [ $tries -gt 100 ] && { echo "redis-server did not start; log:" >&2; tail -5 "$OUT/redis.log" >&2; exit 1; }
-    sleep 0.1
-  done
+  spawn redis-server "tcp:$REDIS_PORT" "$OUT/redis.log" \
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no
 }
 
 # LlmRouter with every limit set on one key (high enough never to refuse), kept in Redis: the cost of keys + limits.
@@ -278,7 +294,7 @@ command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 is required (stream timings)" >&2; exit 1; }
 
 for port in "$FAKE_PORT" "$PROXY_PORT" "$GATEWAY_PORT" "$KEYS_PORT" "$REDIS_PORT" "$NGINX_PORT" "$WARN_PORT" \
-  "$SLOW_FAKE_PORT" "$SLOW_PROXY_PORT" "$SLOW_GATEWAY_PORT"; do
+  "$SLOW_FAKE_PORT" "$SLOW_PROXY_PORT" $(seq "$SLOW_GATEWAY_PORT" $((SLOW_GATEWAY_PORT + $(wc -w <<<"$OPEN_STREAMS") - 1))); do
   if port_in_use "$port"; then echo "port $port on 127.0.0.1 is in use; set BENCH_PORT_BASE" >&2; exit 1; fi
 done
 
@@ -337,8 +353,8 @@ targets() {
     openai direct "$FAKE/sim/gpt-4/v1/chat/completions" "$OUT/direct-openai$suffix.json" "" \
     openai yarp "$PROXY/sim/gpt-4/v1/chat/completions" "$OUT/direct-openai$suffix.json" "" \
     openai nginx "$NGINX/sim/gpt-4/v1/chat/completions" "$OUT/direct-openai$suffix.json" "" \
-    openai llmrouter "$GATEWAY/v1/chat/completions" "$OUT/gateway-openai$suffix.json" "" \
     openai llmrouter-warn "$GATEWAY_WARN/v1/chat/completions" "$OUT/gateway-openai$suffix.json" "" \
+    openai llmrouter "$GATEWAY/v1/chat/completions" "$OUT/gateway-openai$suffix.json" "" \
     openai keys+redis "$GATEWAY_KEYS/v1/chat/completions" "$OUT/gateway-openai$suffix.json" "Authorization: Bearer $BENCH_KEY" \
     anthropic direct "$FAKE/sim/claude/v1/messages" "$OUT/direct-anthropic$suffix.json" "$ANTHROPIC_HEADERS" \
     anthropic yarp "$PROXY/sim/claude/v1/messages" "$OUT/direct-anthropic$suffix.json" "$ANTHROPIC_HEADERS" \
@@ -346,12 +362,12 @@ targets() {
     anthropic llmrouter "$GATEWAY/v1/chat/completions" "$OUT/gateway-claude$suffix.json" ""
 }
 
-# open-stream targets: target url body
+# open-stream targets: target url body (argument: the gateway of this open-stream size)
 open_targets() {
   printf '%s\t%s\t%s\n' \
     direct "$SLOW_FAKE/sim/gpt-4/v1/chat/completions" "$OUT/direct-openai-open.json" \
     yarp "$SLOW_PROXY/sim/gpt-4/v1/chat/completions" "$OUT/direct-openai-open.json" \
-    llmrouter "$SLOW_GATEWAY/v1/chat/completions" "$OUT/gateway-openai-open.json"
+    llmrouter "$1/v1/chat/completions" "$OUT/gateway-openai-open.json"
 }
 
 curl_headers() { # "A: b|C: d" -> -H args
@@ -430,6 +446,19 @@ start_gateway
 start_gateway_warn
 start_redis
 start_gateway_keys
+# Open streams: a fake paced slowly, a YARP hop to it and one gateway per open-stream size, each idle until its cell,
+# so "RSS before" is that of a gateway that ran nothing else whatever the order of the cells.
+if [ -n "${OPEN_STREAMS// /}" ]; then
+  start_fake "$SLOW_FAKE_PORT" "$OPEN_STREAMS_TPS" "$OUT/slow-fake.log"
+  start_proxy "$SLOW_PROXY_PORT" "$SLOW_FAKE" "$OUT/slow-proxy.log"
+  SLOW_PROXY_PID=$LAUNCHED_PID
+  i=0
+  for n in $OPEN_STREAMS; do
+    launch_gateway "http://127.0.0.1:$((SLOW_GATEWAY_PORT + i))" "$OUT/gateway-open-$i-n$n.log" "$SLOW_FAKE"
+    OPEN_GATEWAY_PIDS+=("$LAUNCHED_PID")
+    i=$((i + 1))
+  done
+fi
 
 while IFS=$'\t' read -r scenario target url body headers; do
   expected='"chat.completion"'; [ "$scenario/$target" != anthropic/llmrouter ] && [ "$scenario" = anthropic ] && expected='"type":"message"'
@@ -452,9 +481,11 @@ while IFS=$'\t' read -r scenario target url body headers; do
 done < <(targets "")
 note_peak >/dev/null
 
-# Targets alternate within each connection count so machine noise hits all of them alike.
+# Targets alternate within each connection count so machine noise hits all of them alike; a pause before each cell
+# lets the previous target's leftover work (a gateway's log queue draining, a GC) finish before the next is timed.
 for connections in $CONNECTIONS; do
   while IFS=$'\t' read -r scenario target url body headers; do
+    sleep "$SETTLE"
     pid=$(target_pid "$target")
     [ "$target" = llmrouter ] && note_peak >/dev/null
     [ -n "$pid" ] && reset_hwm "$pid"
@@ -498,30 +529,30 @@ while IFS=$'\t' read -r scenario target url body headers; do
 done < <(targets "-stream")
 
 # ---- open streams -----------------------------------------------------------------------------------------------
-# N concurrent slow streams for OPEN_STREAMS_DURATION s: a second fake paced at OPEN_STREAMS_TPS, a YARP hop to it, and
-# a gateway of its own (OpenAI pass-through) started fresh for each N, so "RSS before" is that of a warmed-up idle
-# gateway whatever ran before it, and the main gateway's figures above are not disturbed.
+# N concurrent slow streams for OPEN_STREAMS_DURATION s: the second fake paced at OPEN_STREAMS_TPS, the YARP hop to it,
+# and a gateway of its own for each N (OpenAI pass-through), warmed up just before its cell and stopped after it, so
+# "RSS before" is that of a warmed-up idle gateway and the main gateway's figures above are not disturbed.
 OPEN_RESULTS="$OUT/open-streams.tsv"
 printf 'target\tstreams\trps\tp50_us\tp99_us\tnon2xx\tsocket_errors\trss_before_kb\trss_peak_kb\n' >"$OPEN_RESULTS"
 OPEN_CHUNKS="-"
 if [ -n "${OPEN_STREAMS// /}" ]; then
   echo "open streams: N = $OPEN_STREAMS concurrent streams, $OPEN_STREAMS_DURATION s per cell, fake paced at $OPEN_STREAMS_TPS tokens/s..."
-  start_fake "$SLOW_FAKE_PORT" "$OPEN_STREAMS_TPS" "$OUT/slow-fake.log"
-  start_proxy "$SLOW_PROXY_PORT" "$SLOW_FAKE" "$OUT/slow-proxy.log"
-  SLOW_PROXY_PID=$LAUNCHED_PID
+  i=0
   for n in $OPEN_STREAMS; do
-    launch_gateway "$SLOW_GATEWAY" "$OUT/gateway-open-$n.log" "$SLOW_FAKE"
-    SLOW_GATEWAY_PID=$LAUNCHED_PID
+    open_gateway="http://127.0.0.1:$((SLOW_GATEWAY_PORT + i))"
+    open_gateway_pid=${OPEN_GATEWAY_PIDS[$i]}
+    i=$((i + 1))
     while IFS=$'\t' read -r target url body; do
       check_target "open-$target" "$url" "$body" "" 'data: \[DONE\]'
       run_wrk "$url" "$body" "" $(( n < 100 ? n : 100 )) "$WARMUP" >"$OUT/warmup-open-$target-n$n.txt" 2>&1
-    done < <(open_targets)
+    done < <(open_targets "$open_gateway")
     # Content-bearing chunks of one stream (the role chunk and the finish chunk carry no text).
     OPEN_CHUNKS=$(grep -c '"delta":{"content":"[^"]' "$OUT/check-open-direct.out" || true)
     sleep 1
     while IFS=$'\t' read -r target url body; do
-      case "$target" in llmrouter) pid=$SLOW_GATEWAY_PID ;; yarp) pid=$SLOW_PROXY_PID ;; *) pid="" ;; esac
+      case "$target" in llmrouter) pid=$open_gateway_pid ;; yarp) pid=$SLOW_PROXY_PID ;; *) pid="" ;; esac
       before="-"; peak="-"
+      sleep "$SETTLE"
       [ -n "$pid" ] && { before=$(rss_kb "$pid"); reset_hwm "$pid"; }
       raw="$OUT/wrk-open-$target-n$n.txt"
       run_wrk "$url" "$body" "" "$n" "$OPEN_STREAMS_DURATION" >"$raw" 2>&1
@@ -532,8 +563,8 @@ if [ -n "${OPEN_STREAMS// /}" ]; then
         "$(field p99_us "$result")" "$(field non2xx "$result")" "$(field socket_errors "$result")" "$before" "$peak" >>"$OPEN_RESULTS"
       printf '  open-streams %-9s n=%-5s %8s streams/s  p50 %8s us  p99 %8s us\n' "$target" "$n" \
         "$(field rps "$result")" "$(field p50_us "$result")" "$(field p99_us "$result")"
-    done < <(open_targets)
-    stop_pid "$SLOW_GATEWAY_PID"
+    done < <(open_targets "$open_gateway")
+    stop_pid "$open_gateway_pid"
   done
 fi
 
@@ -570,7 +601,7 @@ fi
   if [ "$(wc -l <"$OPEN_RESULTS")" -gt 1 ]; then
     echo
     echo "Open streams: N concurrent streams held for $OPEN_STREAMS_DURATION s per cell; each stream is $OPEN_CHUNKS content chunks"
-    echo "$((1000 / OPEN_STREAMS_TPS)) ms apart (fake paced at $OPEN_STREAMS_TPS tokens/s); OpenAI pass-through; a fresh gateway per N."
+    echo "$((1000 / OPEN_STREAMS_TPS)) ms apart (fake paced at $OPEN_STREAMS_TPS tokens/s); OpenAI pass-through; a gateway of its own per N."
     awk -F'\t' '
       NR == 1 { next }
       { rows[NR] = $0; if ($1 == "direct") drps[$2] = $3 }
