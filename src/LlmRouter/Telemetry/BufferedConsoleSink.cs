@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Serilog.Core;
 using Serilog.Events;
@@ -7,8 +8,8 @@ namespace LlmRouter.Telemetry;
 
 /// <summary>
 /// Console output when stdout is redirected (a container's log, a file, a pipe): events are formatted into a
-/// buffered writer and written in batches — when the buffer fills, or <see cref="FlushInterval"/> after the first
-/// unwritten event. Serilog's console sink flushes every event, one write system call per request line, which
+/// buffer and written to the console in batches — when the buffer fills, or <see cref="FlushInterval"/> after the
+/// first unwritten event. Serilog's console sink flushes every event, one write system call per request line, which
 /// cost the shipped gateway about a tenth of its throughput at Information level. It runs behind the bounded
 /// log queue, so only that queue's worker writes here; the lock is for the flush timer and disposal.
 /// </summary>
@@ -20,21 +21,25 @@ internal sealed class BufferedConsoleSink : ILogEventSink, IDisposable
     private const int BufferChars = 32 * 1024;
 
     private readonly ITextFormatter _formatter;
-    private readonly TextWriter _writer;
+    private readonly Func<TextWriter> _console;
+    private readonly StringBuilder _text = new(BufferChars);
+    private readonly StringWriter _buffer;
     private readonly Timer _timer;
     private readonly Lock _lock = new();
-    private bool _pending;
     private bool _disposed;
 
     public BufferedConsoleSink(ITextFormatter formatter)
-        : this(formatter, Console.OpenStandardOutput())
+        : this(formatter, static () => Console.Out)
     {
     }
 
-    internal BufferedConsoleSink(ITextFormatter formatter, Stream output)
+    /// <param name="formatter">How an event becomes text.</param>
+    /// <param name="console">Where batches go; read at each write so a replaced <see cref="Console.Out"/> counts.</param>
+    internal BufferedConsoleSink(ITextFormatter formatter, Func<TextWriter> console)
     {
         _formatter = formatter;
-        _writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), BufferChars) { AutoFlush = false };
+        _console = console;
+        _buffer = new StringWriter(_text, CultureInfo.InvariantCulture);
         _timer = new Timer(static state => ((BufferedConsoleSink)state!).Flush(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
@@ -47,10 +52,14 @@ internal sealed class BufferedConsoleSink : ILogEventSink, IDisposable
                 return;
             }
 
-            _formatter.Format(logEvent, _writer);
-            if (!_pending)
+            var wasEmpty = _text.Length == 0;
+            _formatter.Format(logEvent, _buffer);
+            if (_text.Length >= BufferChars)
             {
-                _pending = true;
+                WriteBuffered();
+            }
+            else if (wasEmpty)
+            {
                 _timer.Change(FlushInterval, Timeout.InfiniteTimeSpan);
             }
         }
@@ -61,10 +70,9 @@ internal sealed class BufferedConsoleSink : ILogEventSink, IDisposable
     {
         lock (_lock)
         {
-            if (_pending && !_disposed)
+            if (!_disposed)
             {
-                _pending = false;
-                _writer.Flush();
+                WriteBuffered();
             }
         }
     }
@@ -78,10 +86,26 @@ internal sealed class BufferedConsoleSink : ILogEventSink, IDisposable
                 return;
             }
 
+            WriteBuffered();
             _disposed = true;
             _timer.Dispose();
-            _writer.Flush();
-            _writer.Dispose();
         }
+    }
+
+    private void WriteBuffered()
+    {
+        if (_text.Length == 0)
+        {
+            return;
+        }
+
+        var console = _console();
+        foreach (var chunk in _text.GetChunks())
+        {
+            console.Write(chunk.Span);
+        }
+
+        console.Flush();
+        _text.Clear();
     }
 }
