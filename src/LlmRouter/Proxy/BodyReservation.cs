@@ -1,11 +1,17 @@
+using System.Buffers;
+
 namespace LlmRouter.Proxy;
 
-/// <summary>One request's share of the <see cref="RequestBodyBudget"/>; grows as the body arrives, released on dispose.</summary>
+/// <summary>
+/// One request's share of the <see cref="RequestBodyBudget"/>; grows as the body arrives, released on dispose. It
+/// also holds the pooled array the body is kept in, returned to the pool on dispose (when the response has ended).
+/// </summary>
 internal sealed class BodyReservation : IDisposable
 {
     private readonly RequestBodyBudget _budget;
     private readonly long _limit;
     private long _bytes;
+    private byte[]? _body;
 
     public BodyReservation(RequestBodyBudget budget, long limit)
     {
@@ -30,9 +36,21 @@ internal sealed class BodyReservation : IDisposable
         return true;
     }
 
+    /// <summary>A pooled array of at least <paramref name="length"/> bytes for the body, held until dispose.</summary>
+    public byte[] RentBody(int length)
+    {
+        ObjectDisposedException.ThrowIf(_body is not null, this);
+        _body = ArrayPool<byte>.Shared.Rent(length);
+        return _body;
+    }
+
     public void Dispose()
     {
         _budget.Release(_bytes);
         _bytes = 0;
+        if (Interlocked.Exchange(ref _body, null) is { } body)
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
     }
 }

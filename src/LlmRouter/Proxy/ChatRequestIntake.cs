@@ -34,7 +34,7 @@ internal static class ChatRequestIntake
         // Held until the response ends: the parsed request keeps the body for retries and pass-through.
         var reservation = new BodyReservation(budget, catalog.Options.Limits.MaxBufferedRequestBytes);
         context.Response.RegisterForDispose(reservation);
-        byte[]? body;
+        ReadOnlyMemory<byte>? body;
         bool overBudget;
         try
         {
@@ -80,12 +80,12 @@ internal static class ChatRequestIntake
         {
             if (protocol == ClientProtocol.Anthropic)
             {
-                anthropic = AnthropicRequestReader.Read(body, context.Request.Path.Equals(ClientProtocols.CountTokensPath, StringComparison.OrdinalIgnoreCase));
+                anthropic = AnthropicRequestReader.Read(body.Value, context.Request.Path.Equals(ClientProtocols.CountTokensPath, StringComparison.OrdinalIgnoreCase));
                 request = ChatRequestParser.Parse(anthropic.InternalBody);
             }
             else
             {
-                request = ChatRequestParser.Parse(body);
+                request = ChatRequestParser.Parse(body.Value);
             }
         }
         catch (InvalidRequestException ex)

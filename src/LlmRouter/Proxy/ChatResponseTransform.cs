@@ -1,3 +1,4 @@
+using System.Buffers;
 using LlmRouter.Configuration;
 using LlmRouter.Protocols;
 using LlmRouter.Providers;
@@ -53,7 +54,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
         {
             if (status is < 200 or >= 300)
             {
-                var errorBody = await ReadBoundedAsync(upstream.Content, MaxErrorBodyBytes, truncate: true, attempt.Token);
+                var errorBody = await ReadBoundedAsync(http, upstream.Content, MaxErrorBodyBytes, truncate: true, attempt.Token);
                 failure = Failure(status, UpstreamFailures.Classify(adapter.TranslateError(status, upstream.Headers, errorBody!.Value.Span), deployment, limits), response.Headers);
             }
             else if (routing.Request.Stream && IsEventStream(upstream.Content.Headers.ContentType))
@@ -126,7 +127,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
         IProviderAdapter adapter, Deployment deployment, int status, int maxBytes)
     {
         var upstream = context.ProxyResponse!;
-        var body = await ReadBoundedAsync(upstream.Content, maxBytes, truncate: false, attempt.Token);
+        var body = await ReadBoundedAsync(context.HttpContext, upstream.Content, maxBytes, truncate: false, attempt.Token);
         if (body is null)
         {
             return AttemptResult.Failed(new UpstreamError(502, $"The deployment `{deployment.Id}` returned a response larger than the gateway's limit of {maxBytes} bytes.",
@@ -175,7 +176,8 @@ internal sealed class ChatResponseTransform : ResponseTransform
         => string.Equals(contentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads at most <paramref name="limit"/> bytes: cut there when <paramref name="truncate"/>, else null when the body is larger.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpContent content, int limit, bool truncate, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(HttpContext context, HttpContent content, int limit, bool truncate,
+        CancellationToken cancellationToken)
     {
         if (content.Headers.ContentLength > limit && !truncate)
         {
@@ -183,7 +185,11 @@ internal sealed class ChatResponseTransform : ResponseTransform
         }
 
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[Math.Min(limit, (int)Math.Min(content.Headers.ContentLength ?? 16 * 1024, limit)) + 1];
+
+        // Pooled: the body (or the client's answer, which passes through unchanged for OpenAI) is needed until the
+        // response has been sent, and goes back to the pool then.
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit, (int)Math.Min(content.Headers.ContentLength ?? 16 * 1024, limit)) + 1);
+        context.Response.OnCompleted(ReturnToPool, buffer);
         var total = 0;
         int read;
         while ((read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
@@ -202,10 +208,19 @@ internal sealed class ChatResponseTransform : ResponseTransform
                     return new ReadOnlyMemory<byte>(buffer, 0, limit);
                 }
 
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, limit + 1L));
+                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1L));
+                buffer.AsSpan().CopyTo(larger);
+                context.Response.OnCompleted(ReturnToPool, larger);
+                buffer = larger;
             }
         }
 
         return buffer.AsMemory(0, total);
+    }
+
+    private static Task ReturnToPool(object buffer)
+    {
+        ArrayPool<byte>.Shared.Return((byte[])buffer);
+        return Task.CompletedTask;
     }
 }

@@ -4,14 +4,17 @@ using Microsoft.AspNetCore.Http;
 
 namespace LlmRouter.Proxy;
 
-/// <summary>Reads a request body into one exact-size array, refusing bodies over the configured limit or the memory budget.</summary>
+/// <summary>
+/// Reads a request body into one pooled array held by the request's <see cref="BodyReservation"/> (returned when the
+/// response ends), refusing bodies over the configured limit or the memory budget.
+/// </summary>
 internal static class RequestBodyReader
 {
     /// <summary>
     /// Returns the body; null with <c>OverBudget</c> false when it exceeds <paramref name="limit"/> bytes, null with
     /// <c>OverBudget</c> true when <paramref name="reservation"/> could not cover the bytes held.
     /// </summary>
-    public static async ValueTask<(byte[]? Body, bool OverBudget)> ReadAsync(HttpRequest request, int limit, BodyReservation reservation, CancellationToken cancellationToken)
+    public static async ValueTask<(ReadOnlyMemory<byte>? Body, bool OverBudget)> ReadAsync(HttpRequest request, int limit, BodyReservation reservation, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
         {
@@ -43,9 +46,11 @@ internal static class RequestBodyReader
 
             if (result.IsCompleted)
             {
-                var body = buffer.ToArray();
+                var length = (int)buffer.Length;
+                var body = reservation.RentBody(length);
+                buffer.CopyTo(body);
                 reader.AdvanceTo(buffer.End);
-                return (body, false);
+                return (body.AsMemory(0, length), false);
             }
 
             // Nothing consumed until the whole body is here.

@@ -32,6 +32,12 @@ internal sealed class DeploymentCircuitBreakers
             return breaker;
         }
 
+        return Replace(deploymentId, settings);
+    }
+
+    // Apart from For: the lambda's captures would otherwise be allocated on every call, not only on this path.
+    private Breaker Replace(string deploymentId, CircuitBreakerOptions settings)
+    {
         var created = Create(settings);
         return _breakers.AddOrUpdate(deploymentId, created, (_, existing) => existing.Settings == settings ? existing : created);
     }
