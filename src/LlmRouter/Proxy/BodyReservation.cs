@@ -1,10 +1,8 @@
-using System.Buffers;
-
 namespace LlmRouter.Proxy;
 
 /// <summary>
 /// One request's share of the <see cref="RequestBodyBudget"/>; grows as the body arrives, released on dispose. It
-/// also holds the pooled array the body is kept in, returned to the pool on dispose (when the response has ended).
+/// also holds the array the body is kept in (see <see cref="BodyBuffers"/>), given back on dispose (when the response has ended).
 /// </summary>
 internal sealed class BodyReservation : IDisposable
 {
@@ -36,11 +34,11 @@ internal sealed class BodyReservation : IDisposable
         return true;
     }
 
-    /// <summary>A pooled array of at least <paramref name="length"/> bytes for the body, held until dispose.</summary>
+    /// <summary>An array (pooled when small) of at least <paramref name="length"/> bytes for the body, held until dispose.</summary>
     public byte[] RentBody(int length)
     {
         ObjectDisposedException.ThrowIf(_body is not null, this);
-        _body = ArrayPool<byte>.Shared.Rent(length);
+        _body = BodyBuffers.Rent(length);
         return _body;
     }
 
@@ -50,7 +48,7 @@ internal sealed class BodyReservation : IDisposable
         _bytes = 0;
         if (Interlocked.Exchange(ref _body, null) is { } body)
         {
-            ArrayPool<byte>.Shared.Return(body);
+            BodyBuffers.Return(body);
         }
     }
 }

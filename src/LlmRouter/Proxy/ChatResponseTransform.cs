@@ -1,4 +1,3 @@
-using System.Buffers;
 using LlmRouter.Configuration;
 using LlmRouter.Protocols;
 using LlmRouter.Providers;
@@ -186,9 +185,9 @@ internal sealed class ChatResponseTransform : ResponseTransform
 
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
 
-        // Pooled: the body (or the client's answer, which passes through unchanged for OpenAI) is needed until the
-        // response has been sent, and goes back to the pool then.
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit, (int)Math.Min(content.Headers.ContentLength ?? 16 * 1024, limit)) + 1);
+        // Pooled when small (BodyBuffers): the body (or the client's answer, which passes through unchanged for OpenAI)
+        // is needed until the response has been sent, and goes back then.
+        var buffer = BodyBuffers.Rent(Math.Min(limit, (int)Math.Min(content.Headers.ContentLength ?? 16 * 1024, limit)) + 1);
         context.Response.OnCompleted(ReturnToPool, buffer);
         var total = 0;
         int read;
@@ -208,7 +207,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
                     return new ReadOnlyMemory<byte>(buffer, 0, limit);
                 }
 
-                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1L));
+                var larger = BodyBuffers.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1L));
                 buffer.AsSpan().CopyTo(larger);
                 context.Response.OnCompleted(ReturnToPool, larger);
                 buffer = larger;
@@ -220,7 +219,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
 
     private static Task ReturnToPool(object buffer)
     {
-        ArrayPool<byte>.Shared.Return((byte[])buffer);
+        BodyBuffers.Return((byte[])buffer);
         return Task.CompletedTask;
     }
 }

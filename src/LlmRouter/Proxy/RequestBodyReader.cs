@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace LlmRouter.Proxy;
 
 /// <summary>
-/// Reads a request body into one pooled array held by the request's <see cref="BodyReservation"/> (returned when the
+/// Reads a request body into one array (pooled when small) held by the request's <see cref="BodyReservation"/> (returned when the
 /// response ends), refusing bodies over the configured limit or the memory budget.
 /// </summary>
 internal static class RequestBodyReader
