@@ -57,7 +57,7 @@ internal sealed class AdmissionMiddleware
         long prompt = scopes.Count == 0 ? 0 : _tokens.CountPrompt(request);
         var completion = TokenEstimator.CompletionBound(request, auth.DefaultCompletionTokens);
         var now = _time.GetUtcNow();
-        var id = Guid.NewGuid().ToString("N");
+        var id = ReservationId.Next();
         var estimate = new AdmissionRequest(id, scopes, prompt + completion, UsageCost.Estimate(routing.Route, prompt, completion), now, TimeSpan.FromSeconds(auth.LeaseSeconds));
 
         Reservation reservation;

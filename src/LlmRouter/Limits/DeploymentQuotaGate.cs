@@ -50,7 +50,7 @@ internal sealed partial class DeploymentQuotaGate
             ? 0
             : admissionEstimate ?? _tokens.CountPrompt(request) + TokenEstimator.CompletionBound(request, auth.DefaultCompletionTokens);
         var now = _time.GetUtcNow();
-        var id = Guid.NewGuid().ToString("N");
+        var id = ReservationId.Next();
         var (result, store) = await _fleet.AdmitAsync(new AdmissionRequest(id, [scope], tokens, 0, now, TimeSpan.FromSeconds(auth.LeaseSeconds)), cancellationToken);
         if (!result.Admitted)
         {
@@ -78,17 +78,19 @@ internal sealed partial class DeploymentQuotaGate
 
         long actual = usage is { } u ? u.PromptTokens + u.CompletionTokens : answered ? ticket.ReservedTokens : 0;
         var settlement = new Settlement(ticket.Id, [ticket.Scope], ticket.AdmittedAt, _time.GetUtcNow(), ticket.ReservedTokens, actual, 0, 0, Deployment: null);
-        _ = Task.Run(async () =>
+        if (ticket.Store is not { } store)
         {
-            try
-            {
-                await _fleet.SettleAsync(ticket.Store, settlement, CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogSettlementFailed(_logger, ex, ticket.Scope.Name);
-            }
-        });
+            return;
+        }
+
+        try
+        {
+            _fleet.Post(store, settlement);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogSettlementFailed(_logger, ex, ticket.Scope.Name);
+        }
     }
 
     private void CoolDown(string deploymentId, DateTimeOffset until)

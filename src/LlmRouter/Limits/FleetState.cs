@@ -30,7 +30,7 @@ internal sealed partial class FleetState : IDisposable
         _logger = logger;
         if (!string.IsNullOrWhiteSpace(redis.Configuration))
         {
-            _redis = new RedisFleetStore(redis.Configuration);
+            _redis = new RedisFleetStore(redis.Configuration, SettlementsFailed);
 
             // Host and port only: a connection string may carry a password.
             RedisEndpoints = string.Join(",", ConfigurationOptions.Parse(redis.Configuration).EndPoints.Select(EndPointCollection.ToString));
@@ -95,6 +95,12 @@ internal sealed partial class FleetState : IDisposable
             return null;
         }
     }
+
+    /// <summary>
+    /// Settles a reservation whose response has been sent, with the store that admitted it, without waiting: Redis
+    /// sends it in a batch with others (a failed batch is logged and, for an outage, degrades like any call).
+    /// </summary>
+    public void Post(IFleetStore store, Settlement settlement) => store.Post(settlement);
 
     public async Task RenewLeasesAsync(IFleetStore store, IReadOnlyList<(string Id, LimitScope Scope)> leases, DateTimeOffset until, CancellationToken cancellationToken)
     {
@@ -168,6 +174,16 @@ internal sealed partial class FleetState : IDisposable
         }
     }
 
+    private void SettlementsFailed(Exception ex, int count)
+    {
+        if (IsOutage(ex))
+        {
+            Degrade(ex);
+        }
+
+        LogSettlementsLost(_logger, ex, count);
+    }
+
     private static bool IsOutage(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Limits, budgets, runtime keys and shared cooldowns use the {Store} store")]
@@ -175,6 +191,9 @@ internal sealed partial class FleetState : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Redis is unreachable; fail mode {FailMode} ({Error}: {Detail}). Open serves per-replica limits until Redis is back")]
     private static partial void LogDegraded(ILogger logger, RedisFailMode failMode, string error, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sending {Count} settlements to Redis failed; their reservations stand until the windows pass and their leases expire")]
+    private static partial void LogSettlementsLost(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is reachable again; limits are fleet-wide again")]
     private static partial void LogRecovered(ILogger logger);

@@ -16,6 +16,12 @@ internal interface IFleetStore
     /// <returns>When the deployment reached its quota, until when it stays at quota.</returns>
     Task<DateTimeOffset?> SettleAsync(Settlement settlement, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Settles a reservation nobody waits for (the response has been sent): applied now or shortly, in a batch with
+    /// others, but always applied. Failures are the store's to report; this never throws for a store outage.
+    /// </summary>
+    void Post(Settlement settlement);
+
     /// <summary>Extends live leases of long requests so only a dead replica's leases expire.</summary>
     Task RenewLeasesAsync(IReadOnlyList<(string Id, LimitScope Scope)> leases, DateTimeOffset until, CancellationToken cancellationToken);
 

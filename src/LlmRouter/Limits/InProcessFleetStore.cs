@@ -132,6 +132,9 @@ internal sealed class InProcessFleetStore : IFleetStore
         return Task.FromResult(atQuotaUntil);
     }
 
+    // A few dictionary updates under the lock: cheaper done here than handed to another thread.
+    public void Post(Settlement settlement) => _ = SettleAsync(settlement, CancellationToken.None);
+
     public Task RenewLeasesAsync(IReadOnlyList<(string Id, LimitScope Scope)> leases, DateTimeOffset until, CancellationToken cancellationToken)
     {
         lock (_lock)

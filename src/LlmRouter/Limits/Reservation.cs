@@ -17,6 +17,7 @@ internal sealed class Reservation
         CostUsd = costUsd;
         AdmittedAt = admittedAt;
         Store = store;
+        HoldsLease = scopes.Any(s => s.Limits.MaxParallelRequests is not null);
     }
 
     public string Id { get; }
@@ -41,5 +42,5 @@ internal sealed class Reservation
     public IReadOnlyList<ScopeState> States { get; init; } = [];
 
     /// <summary>True when some scope limits parallel requests: the lease must be renewed while the request runs.</summary>
-    public bool HoldsLease => Scopes.Any(s => s.Limits.MaxParallelRequests is not null);
+    public bool HoldsLease { get; }
 }

@@ -81,31 +81,23 @@ internal sealed partial class ReservationSettler
             _metrics.Settled(key.Name, key.Team, tokens, cost);
         }
 
-        // Off the response path: the client has its answer; the store round trip must not hold the connection.
-        _ = Task.Run(() => SettleAsync(reservation, settlement));
-        return Task.CompletedTask;
-    }
-
-    private async Task SettleAsync(Reservation reservation, Settlement settlement)
-    {
-        try
+        // Provider quotas are settled per attempt by DeploymentQuotaGate; this settles the key and team. The client
+        // has its answer: the store applies this off the response path (Redis batches settlements).
+        // The lease leaves the renewal list now; the store releases it with the settlement.
+        _leases.Remove(reservation);
+        if (reservation.Store is { } store)
         {
-            if (reservation.Store is null)
+            try
             {
-                return;
+                _fleet.Post(store, settlement);
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogSettlementFailed(_logger, ex, reservation.Key?.Name ?? "-");
+            }
+        }
 
-            // Provider quotas are settled per attempt by DeploymentQuotaGate; this settles the key and team.
-            await _fleet.SettleAsync(reservation.Store, settlement, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            LogSettlementFailed(_logger, ex, reservation.Key?.Name ?? "-");
-        }
-        finally
-        {
-            _leases.Remove(reservation);
-        }
+        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Settling the reservation of key {Key} failed; its reservation stands until the window passes")]
