@@ -26,8 +26,8 @@ internal sealed class TranslatingStream : Stream
     private readonly UpstreamAttempt _attempt;
     private readonly int _statusCode;
     private readonly CancellationTokenSource _timer;
-    private readonly ArrayBufferWriter<byte> _pending = new(InputBufferSize);
-    private readonly byte[] _input = ArrayPool<byte>.Shared.Rent(InputBufferSize);
+    // Neither buffer is held while the stream waits for upstream data (see ReadUpstreamAsync, PooledBufferWriter).
+    private readonly PooledBufferWriter _pending = new();
     private int _pendingOffset;
     private TimeSpan? _timeToFirstToken;
     private bool _ended;
@@ -68,10 +68,9 @@ internal sealed class TranslatingStream : Stream
     {
         while (!_ended && !_translator.HasContent)
         {
-            int read;
             try
             {
-                read = await _upstream.ReadAsync(_input, cancellationToken);
+                await ReadUpstreamAsync(cancellationToken);
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
             {
@@ -79,8 +78,6 @@ internal sealed class TranslatingStream : Stream
                 _ended = true;
                 break;
             }
-
-            Consume(read);
         }
 
         // Content before an error (even within one read) was the first token: the client gets it, then the error event.
@@ -115,13 +112,12 @@ internal sealed class TranslatingStream : Stream
                 return 0;
             }
 
-            _pending.ResetWrittenCount();
+            _pending.Clear();
             _pendingOffset = 0;
 
-            int read;
             try
             {
-                read = await _upstream.ReadAsync(_input, ArmTimers(cancellationToken));
+                await ReadUpstreamAsync(ArmTimers(cancellationToken));
 
                 // Time spent writing to a slow client is not upstream idleness.
                 _timer.CancelAfter(Timeout.InfiniteTimeSpan);
@@ -153,13 +149,30 @@ internal sealed class TranslatingStream : Stream
                 _ended = true;
                 continue;
             }
+        }
+    }
 
-            Consume(read);
+    /// <summary>
+    /// Waits for upstream data with a zero-byte read (as YARP's own copier does), then reads and translates what
+    /// arrived into a pooled buffer given back at once: thousands of open streams between two events hold no input buffer.
+    /// </summary>
+    private async ValueTask ReadUpstreamAsync(CancellationToken cancellationToken)
+    {
+        // A zero-byte read returns 0 once data is there (or at the end); the real read below tells which.
+        _ = await _upstream.ReadAsync(Memory<byte>.Empty, cancellationToken);
+        var input = ArrayPool<byte>.Shared.Rent(InputBufferSize);
+        try
+        {
+            Consume(input, await _upstream.ReadAsync(input, cancellationToken));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
         }
     }
 
     // Translates one upstream read into _pending; 0 bytes is the end of the upstream body.
-    private void Consume(int read)
+    private void Consume(byte[] input, int read)
     {
         if (read == 0)
         {
@@ -168,7 +181,7 @@ internal sealed class TranslatingStream : Stream
             return;
         }
 
-        _translator.Translate(_input.AsSpan(0, read), _pending);
+        _translator.Translate(input.AsSpan(0, read), _pending);
         if (_translator.PendingBytes > _limits.MaxEventBytes)
         {
             _translator.Fail(_pending, $"The upstream sent a stream event larger than the gateway's limit of {_limits.MaxEventBytes} bytes.",
@@ -223,7 +236,7 @@ internal sealed class TranslatingStream : Stream
             _upstream.Dispose();
             _readCancellation?.Dispose();
             _timer.Dispose();
-            ArrayPool<byte>.Shared.Return(_input);
+            _pending.Dispose();
         }
 
         base.Dispose(disposing);
