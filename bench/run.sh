@@ -15,7 +15,7 @@
 # Usage: bench/run.sh [--skip-build] [--soak SECONDS]
 #   --soak SECONDS  leak check instead of the default run: LlmRouter alone at 32 connections for SECONDS (>= 90),
 #                   printing RSS after the first minute and at the end.
-# Environment (defaults): BENCH_DURATION=8 (s per wrk cell), BENCH_WARMUP=2 (s per target),
+# Environment (defaults): BENCH_DURATION=8 (s per wrk cell), BENCH_WARMUP=5 (s per target; the JIT needs a few seconds to settle),
 #   BENCH_CONNECTIONS="1 32 128", BENCH_SETTLE=1 (s of pause before each cell), BENCH_STREAM_REQUESTS=20,
 #   BENCH_STREAM_TPS=200 (fake stream pace, tokens/s),
 #   BENCH_OPEN_STREAMS="500 2000" (concurrent streams per open-stream cell; "" skips them),
@@ -31,7 +31,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOAD="$ROOT/bench/load"
 DURATION=${BENCH_DURATION:-8}
-WARMUP=${BENCH_WARMUP:-2}
+WARMUP=${BENCH_WARMUP:-5}
 CONNECTIONS=${BENCH_CONNECTIONS:-"1 32 128"}
 STREAM_REQUESTS=${BENCH_STREAM_REQUESTS:-20}
 STREAM_TPS=${BENCH_STREAM_TPS:-200}
