@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmRouter.Hosting;
 using LlmRouter.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,7 @@ public sealed class RequestLogTests : IDisposable
 
     private readonly WireMockServer _openAI = Upstreams.Start();
     private readonly WireMockServer _broken = Upstreams.Start();
+    private readonly WireMockServer _slow = Upstreams.Start();
     private readonly CapturingSink _sink = new();
     private readonly GatewayApp _gateway;
     private readonly HttpClient _client;
@@ -30,17 +32,19 @@ public sealed class RequestLogTests : IDisposable
     {
         StubOpenAI(_openAI);
         StubOpenAIError(_broken, 500, "server_error", "upstream_broke");
+        ProviderFakes.StubOpenAI(_slow, WireMock.ResponseBuilders.Response.Create().WithDelay(TimeSpan.FromSeconds(3)).WithStatusCode(200));
         var catalog = new TestCatalog()
             .Deployment("log-openai", "OpenAI", _openAI.Url!, model: "gpt-4o", apiKeyVariable: "TEST_LOG_KEY")
             .Deployment("log-broken", "OpenAI", _broken.Url!, model: "gpt-4o", apiKeyVariable: "TEST_LOG_KEY")
             .Route("log-chat", "RoundRobin", ["log-openai"])
-            .Route("log-failing", "RoundRobin", ["log-broken"]);
+            .Deployment("log-slow", "OpenAI", _slow.Url!, model: "gpt-4o", apiKeyVariable: "TEST_LOG_KEY")
+            .Route("log-failing", "RoundRobin", ["log-broken"])
+            .Route("log-slow", "RoundRobin", ["log-slow"]);
         var settings = new Dictionary<string, string?>
         {
             ["TEST_LOG_KEY"] = UpstreamKey,
             ["LLMROUTER_ADMIN_KEY"] = AdminKey,
             // The default stays Warning (GatewayApp); these categories are opened all the way to catch leaks anywhere.
-            ["Serilog:MinimumLevel:Override:Serilog.AspNetCore"] = "Information",
             ["Serilog:MinimumLevel:Override:LlmRouter"] = "Verbose",
             ["Serilog:MinimumLevel:Override:Yarp"] = "Verbose",
             ["Serilog:MinimumLevel:Override:System.Net.Http"] = "Verbose",
@@ -120,6 +124,22 @@ public sealed class RequestLogTests : IDisposable
         _gateway.Dispose();
         _openAI.Dispose();
         _broken.Dispose();
+        _slow.Dispose();
+    }
+
+    [Fact]
+    public async Task ClientThatLeavesBeforeItsAnswer_IsLogged499AtInformationWithoutException()
+    {
+        using var leaving = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _client.SendAsync(ChatRequest("log-slow", "hello"), leaving.Token));
+
+        var lines = await EventuallyAsync(() => Task.FromResult(RequestLines()), l => l.Count >= 1);
+        var line = Assert.Single(lines);
+        Assert.Equal(RequestLogging.ClientClosedRequest, Scalar(line, "StatusCode"));
+        Assert.Equal(LogEventLevel.Information, line.Level);
+        Assert.Null(line.Exception);
+        Assert.DoesNotContain(_sink.Events, e => e.Level >= LogEventLevel.Error);
     }
 
     private static object? Scalar(LogEvent e, string name)
