@@ -1,8 +1,8 @@
 using System.Net;
+using LlmRouter.Bench;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
-using Yarp.ReverseProxy.Configuration;
 
 namespace LlmRouter.Allocations;
 
@@ -57,16 +57,7 @@ internal static class InProcessHosts
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(Loopback);
-        builder.Services.AddReverseProxy().LoadFromMemory(
-            [new RouteConfig { RouteId = "all", ClusterId = "upstream", Match = new RouteMatch { Path = "/{**catch-all}" } }],
-            [new ClusterConfig
-            {
-                ClusterId = "upstream",
-                Destinations = new Dictionary<string, DestinationConfig>(StringComparer.Ordinal)
-                {
-                    ["fake"] = new DestinationConfig { Address = upstream.AbsoluteUri },
-                },
-            }]);
+        builder.Services.AddPlainYarpHop(upstream);
         var app = builder.Build();
         app.MapReverseProxy();
         return (app, await StartAsync(app));

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Yarp.ReverseProxy.Configuration;
+using LlmRouter.Bench;
 
 // Usage: LlmRouter.PlainProxy <port> <upstreamBaseUrl>
 // One route /{**catch-all} to one cluster with one destination: what YARP costs before LlmRouter adds anything.
@@ -16,17 +16,7 @@ if (args.Length != 2
 var builder = WebApplication.CreateBuilder();
 builder.Logging.ClearProviders();
 builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-builder.Services.AddReverseProxy().LoadFromMemory(
-    [new RouteConfig { RouteId = "all", ClusterId = "upstream", Match = new RouteMatch { Path = "/{**catch-all}" } }],
-    [new ClusterConfig
-    {
-        ClusterId = "upstream",
-        Destinations = new Dictionary<string, DestinationConfig>(StringComparer.Ordinal)
-        {
-            ["fake"] = new DestinationConfig { Address = upstream.AbsoluteUri },
-        },
-    }]);
-
+builder.Services.AddPlainYarpHop(upstream);
 var app = builder.Build();
 app.MapReverseProxy();
 await app.RunAsync();

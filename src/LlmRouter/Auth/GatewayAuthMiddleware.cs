@@ -28,12 +28,12 @@ internal sealed class GatewayAuthMiddleware
         _peek = peek;
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    // Not async on the way through: a request that needs no await here allocates no state machine.
+    public Task InvokeAsync(HttpContext context)
     {
         if (!context.Request.Path.StartsWithSegments("/v1") || !_keys.IsEnforced)
         {
-            await _next(context);
-            return;
+            return _next(context);
         }
 
         var headers = context.Request.Headers;
@@ -48,8 +48,7 @@ internal sealed class GatewayAuthMiddleware
             var message = presented is null
                 ? "You didn't provide an API key. Send a gateway key as `Authorization: Bearer <key>` or in the x-api-key header."
                 : "Incorrect API key provided.";
-            await GatewayError.WriteAsync(context, StatusCodes.Status401Unauthorized, message, "invalid_request_error", null, "invalid_api_key");
-            return;
+            return GatewayError.WriteAsync(context, StatusCodes.Status401Unauthorized, message, "invalid_request_error", null, "invalid_api_key");
         }
 
         context.Features.Set(new GatewayKeyFeature(key));
@@ -58,9 +57,15 @@ internal sealed class GatewayAuthMiddleware
         if (!context.Request.Path.Equals(ProxyIds.ChatPath, StringComparison.OrdinalIgnoreCase)
             && !context.Request.Path.Equals(Protocols.ClientProtocols.MessagesPath, StringComparison.OrdinalIgnoreCase))
         {
-            await _peek.SetHeadersAsync(context, key);
+            return PeekThenNextAsync(context, key);
         }
 
+        return _next(context);
+    }
+
+    private async Task PeekThenNextAsync(HttpContext context, GatewayKey key)
+    {
+        await _peek.SetHeadersAsync(context, key);
         await _next(context);
     }
 }

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Serilog.Formatting;
 using Serilog.Formatting.Compact;
-using Serilog.Formatting.Display;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -14,7 +13,7 @@ public static class LlmRouterLoggingExtensions
     // Events held for the console at most; beyond it new events are dropped and counted.
     private const int LogQueueCapacity = 10_000;
 
-    private const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+    private const string TextTemplate = PlainTextLogFormatter.Template;
 
     /// <summary>
     /// Uses Serilog with settings from the <c>Serilog</c> section; console output is JSON when
@@ -42,7 +41,7 @@ public static class LlmRouterLoggingExtensions
                     if (Console.IsOutputRedirected)
                     {
                         // A container log, file or pipe: written in batches rather than a system call per line.
-                        sink.Sink(new BufferedConsoleSink(json ? CreateJsonFormatter() : new MessageTemplateTextFormatter(TextTemplate)));
+                        sink.Sink(new BufferedConsoleSink(json ? CreateJsonFormatter() : new PlainTextLogFormatter()));
                     }
                     else if (json)
                     {

@@ -33,17 +33,18 @@ internal sealed class AdmissionMiddleware
         _time = time;
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var routing = context.Features.Get<ChatRoutingFeature>();
         var key = context.Features.Get<GatewayKeyFeature>()?.Key;
-        if (routing is null || key is null)
-        {
-            await _next(context);
-            return;
-        }
 
-        if (key is not null && !key.MayUse(routing.Request.Model))
+        // Nothing to admit without a key (an open gateway): no state machine either.
+        return routing is null || key is null ? _next(context) : AdmitAsync(context, routing, key);
+    }
+
+    private async Task AdmitAsync(HttpContext context, ChatRoutingFeature routing, GatewayKey key)
+    {
+        if (!key.MayUse(routing.Request.Model))
         {
             _metrics.Rejected(key.Name, key.Team, "route");
             await GatewayError.WriteAsync(context, StatusCodes.Status403Forbidden,
@@ -83,7 +84,7 @@ internal sealed class AdmissionMiddleware
 
             if (!result.Admitted)
             {
-                await RefuseAsync(context, key!, scopes[result.RejectedScope], result);
+                await RefuseAsync(context, key, scopes[result.RejectedScope], result);
                 return;
             }
 
@@ -96,10 +97,7 @@ internal sealed class AdmissionMiddleware
             }, (context.Response, reservation));
         }
 
-        if (key is not null)
-        {
-            _metrics.Admitted(key.Name, key.Team);
-        }
+        _metrics.Admitted(key.Name, key.Team);
 
         _settler.Register(context, reservation);
         await _next(context);

@@ -1,3 +1,4 @@
+using LlmRouter.Chat;
 namespace LlmRouter.Proxy;
 
 /// <summary>

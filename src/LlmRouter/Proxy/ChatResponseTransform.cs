@@ -1,3 +1,4 @@
+using LlmRouter.Chat;
 using LlmRouter.Configuration;
 using LlmRouter.Protocols;
 using LlmRouter.Providers;

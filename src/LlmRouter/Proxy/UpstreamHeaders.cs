@@ -35,8 +35,10 @@ internal static class UpstreamHeaders
     /// <summary>Refuses values of forwarded client headers that could not be sent (non-ASCII, control characters, oversized).</summary>
     public static void ValidateForwarded(HttpContext client, Deployment deployment)
     {
-        foreach (var name in Forwarded(client, deployment))
+        var forwarded = Forwarded(client, deployment);
+        for (var i = 0; i < forwarded.Count; i++)
         {
+            var name = forwarded[i];
             if (!client.Request.Headers.TryGetValue(name, out var values))
             {
                 continue;
@@ -71,8 +73,10 @@ internal static class UpstreamHeaders
             }
         }
 
-        foreach (var name in Forwarded(client, deployment))
+        var forwarded = Forwarded(client, deployment);
+        for (var i = 0; i < forwarded.Count; i++)
         {
+            var name = forwarded[i];
             if (client.Request.Headers.TryGetValue(name, out var values))
             {
                 headers.Remove(name);
@@ -103,10 +107,17 @@ internal static class UpstreamHeaders
         }
     }
 
-    private static IEnumerable<string> Forwarded(HttpContext client, Deployment deployment)
-        => deployment.Provider == ProviderKind.Anthropic && ClientProtocols.Of(client) == ClientProtocol.Anthropic
-            ? deployment.Options.ForwardHeaders.Concat(AnthropicClientHeaders)
-            : deployment.Options.ForwardHeaders;
+    // Indexed, not enumerated through an interface: called twice on every request, usually for an empty list.
+    private static IReadOnlyList<string> Forwarded(HttpContext client, Deployment deployment)
+    {
+        var configured = deployment.Options.ForwardHeaders;
+        if (deployment.Provider != ProviderKind.Anthropic || ClientProtocols.Of(client) != ClientProtocol.Anthropic)
+        {
+            return configured;
+        }
+
+        return configured.Count == 0 ? AnthropicClientHeaders : [.. configured, .. AnthropicClientHeaders];
+    }
 
     private static string Version()
     {

@@ -35,15 +35,15 @@ internal sealed class UpstreamRequestMiddleware
         _quotas = quotas;
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    // The checks and the translation are synchronous; only sending needs a state machine (one per attempt).
+    public Task InvokeAsync(HttpContext context)
     {
         var routing = context.Features.Get<ChatRoutingFeature>();
         var attempt = context.Features.Get<UpstreamAttempt>();
         var proxy = context.Features.Get<IReverseProxyFeature>();
         if (routing is null || attempt is null || proxy is null || proxy.AvailableDestinations.Count == 0)
         {
-            await _next(context);
-            return;
+            return _next(context);
         }
 
         var destination = proxy.AvailableDestinations[0];
@@ -53,7 +53,7 @@ internal sealed class UpstreamRequestMiddleware
             // A reload added this destination after the request took its catalog snapshot: never forward
             // with another deployment's state (key, path, body); try elsewhere instead.
             attempt.Report(AttemptResult.NotSent(new UpstreamError(503, $"The deployment `{destination.DestinationId}` is being reconfigured.", "server_error", "route_not_ready")));
-            return;
+            return Task.CompletedTask;
         }
 
         var adapter = _adapters[deployment.Provider];
@@ -67,9 +67,27 @@ internal sealed class UpstreamRequestMiddleware
         {
             // This deployment cannot take the request as sent; the loop decides whether that is the answer.
             attempt.Report(AttemptResult.NotSent(new UpstreamError(ex.StatusCode, ex.Message, "invalid_request_error", ex.Code) { Param = ex.Param }));
-            return;
+            return Task.CompletedTask;
         }
 
+        if (upstream.Rented is { } rented)
+        {
+            context.Response.OnCompleted(ReturnToPool, rented);
+        }
+
+        return SendAsync(context, routing, attempt, deployment, adapter, upstream);
+    }
+
+    private static Task ReturnToPool(object body)
+    {
+        BodyBuffers.Return((byte[])body);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Takes a place in the deployment's provider quota when it has one, then forwards under its breaker.</summary>
+    private async Task SendAsync(HttpContext context, ChatRoutingFeature routing, UpstreamAttempt attempt, Configuration.Deployment deployment,
+        IProviderAdapter adapter, UpstreamRequest upstream)
+    {
         DeploymentQuotaTicket? quota = null;
         if (DeploymentQuotaGate.HasQuota(deployment))
         {
@@ -96,7 +114,68 @@ internal sealed class UpstreamRequestMiddleware
 
         try
         {
-            await ForwardAsync(context, routing, attempt, deployment, adapter, upstream);
+            var request = context.Request;
+            request.Body = new ReadOnlyMemoryStream(upstream.Body);
+            request.ContentLength = upstream.Body.Length;
+
+            var headers = context.Response.Headers;
+            headers[ProxyIds.RouteHeader] = routing.Route.Name;
+            headers[ProxyIds.DeploymentHeader] = deployment.Id;
+            headers[ProxyIds.PolicyHeader] = routing.Route.Options.Policy;
+            headers[ProxyIds.AttemptsHeader] = attempt.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (routing.Category is { } category)
+            {
+                headers[ProxyIds.CategoryHeader] = category;
+            }
+
+            // The span's name is built only when someone listens (spans are exported).
+            using var activity = GatewayTracing.Source.HasListeners() ? GatewayTracing.Source.StartActivity($"chat {deployment.UpstreamModel}", ActivityKind.Client) : null;
+            if (activity is not null)
+            {
+                activity.SetTag("gen_ai.operation.name", "chat");
+                activity.SetTag("gen_ai.provider.name", GatewayMetrics.ProviderName(deployment.Provider));
+                activity.SetTag("gen_ai.request.model", deployment.UpstreamModel);
+                activity.SetTag("llmrouter.route", routing.Route.Name);
+                activity.SetTag("llmrouter.deployment", deployment.Id);
+                activity.SetTag("llmrouter.attempt", attempt.Number);
+            }
+
+            var breaker = _breakers.For(deployment.Id);
+            if (breaker.IsClosed)
+            {
+                // The common case: send, then give the breaker the outcome (see Breaker.IsClosed).
+                attempt.Start(deployment, adapter, upstream.PathAndQuery);
+                try
+                {
+                    await _next(context);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    await breaker.RecordAsync(AttemptVerdict.Failure);
+                    throw;
+                }
+
+                attempt.Report(FromForwarder(context, attempt));
+                await breaker.RecordAsync(attempt.Result!.Value.Verdict);
+            }
+            else
+            {
+                await ForwardThroughBreakerAsync(breaker, new ForwardScope(_next, context, attempt, deployment, adapter, upstream.PathAndQuery));
+            }
+
+            if (activity is not null && attempt.Result is { } result)
+            {
+                if (result.Usage is { } usage)
+                {
+                    activity.SetTag("gen_ai.usage.input_tokens", usage.PromptTokens);
+                    activity.SetTag("gen_ai.usage.output_tokens", usage.CompletionTokens);
+                }
+
+                if (result.Kind != AttemptResultKind.Succeeded)
+                {
+                    activity.SetStatus(ActivityStatusCode.Error, result.Error?.Code ?? result.Error?.Type);
+                }
+            }
         }
         finally
         {
@@ -104,72 +183,6 @@ internal sealed class UpstreamRequestMiddleware
             {
                 var result = attempt.Result;
                 _quotas.Settle(quota, result?.Usage, result?.Kind == AttemptResultKind.Succeeded);
-            }
-        }
-    }
-
-    private async Task ForwardAsync(HttpContext context, ChatRoutingFeature routing, UpstreamAttempt attempt, Configuration.Deployment deployment,
-        IProviderAdapter adapter, UpstreamRequest upstream)
-    {
-        var request = context.Request;
-        request.Body = new ReadOnlyMemoryStream(upstream.Body);
-        request.ContentLength = upstream.Body.Length;
-
-        var headers = context.Response.Headers;
-        headers[ProxyIds.RouteHeader] = routing.Route.Name;
-        headers[ProxyIds.DeploymentHeader] = deployment.Id;
-        headers[ProxyIds.PolicyHeader] = routing.Route.Options.Policy;
-        headers[ProxyIds.AttemptsHeader] = attempt.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (routing.Category is { } category)
-        {
-            headers[ProxyIds.CategoryHeader] = category;
-        }
-
-        using var activity = GatewayTracing.Source.StartActivity($"chat {deployment.UpstreamModel}", ActivityKind.Client);
-        if (activity is not null)
-        {
-            activity.SetTag("gen_ai.operation.name", "chat");
-            activity.SetTag("gen_ai.provider.name", GatewayMetrics.ProviderName(deployment.Provider));
-            activity.SetTag("gen_ai.request.model", deployment.UpstreamModel);
-            activity.SetTag("llmrouter.route", routing.Route.Name);
-            activity.SetTag("llmrouter.deployment", deployment.Id);
-            activity.SetTag("llmrouter.attempt", attempt.Number);
-        }
-
-        var breaker = _breakers.For(deployment.Id);
-        if (breaker.IsClosed)
-        {
-            // The common case: send, then give the breaker the outcome (see Breaker.IsClosed).
-            attempt.Start(deployment, adapter, upstream.PathAndQuery);
-            try
-            {
-                await _next(context);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                await breaker.RecordAsync(AttemptVerdict.Failure);
-                throw;
-            }
-
-            attempt.Report(FromForwarder(context, attempt));
-            await breaker.RecordAsync(attempt.Result!.Value.Verdict);
-        }
-        else
-        {
-            await ForwardThroughBreakerAsync(breaker, new ForwardScope(_next, context, attempt, deployment, adapter, upstream.PathAndQuery));
-        }
-
-        if (activity is not null && attempt.Result is { } result)
-        {
-            if (result.Usage is { } usage)
-            {
-                activity.SetTag("gen_ai.usage.input_tokens", usage.PromptTokens);
-                activity.SetTag("gen_ai.usage.output_tokens", usage.CompletionTokens);
-            }
-
-            if (result.Kind != AttemptResultKind.Succeeded)
-            {
-                activity.SetStatus(ActivityStatusCode.Error, result.Error?.Code ?? result.Error?.Type);
             }
         }
     }

@@ -58,7 +58,11 @@ internal static class OpenAIRequestWriter
             edits.Add((int)reader.TokenStartIndex, 0, StreamOptionsProperty);
         }
 
-        return new UpstreamRequest(Path, edits.ToArray(source));
+        // The model swap (and usage option) applied to the client's bytes, in a pooled array the sender gives back.
+        var length = edits.ResultLength(source);
+        var body = BodyBuffers.Rent(length);
+        edits.CopyTo(source, body);
+        return new UpstreamRequest(Path, body.AsMemory(0, length), body);
     }
 
     /// <summary>Makes the upstream always send the usage chunk, keeping the client's other stream options.</summary>

@@ -1,9 +1,9 @@
 using System.Buffers;
 
-namespace LlmRouter.Proxy;
+namespace LlmRouter.Chat;
 
 /// <summary>
-/// Arrays for request and response bodies. Small ones — nearly every chat request and answer — come from the shared
+/// Arrays for request, upstream and response bodies. Small ones — nearly every chat request and answer — come from the shared
 /// pool; larger ones are plain arrays, because the pool keeps what it is given per core and per size, and a few
 /// multi-megabyte bodies would stay resident long after their requests.
 /// </summary>
