@@ -39,7 +39,7 @@ public static class LlmRouterApplicationExtensions
         app.UseExceptionHandler(error => error.Run(WriteUnhandledErrorAsync));
         if (app.Services.GetService<Serilog.ILogger>() is { } requestLogger)
         {
-            app.UseMiddleware<RequestLogging>(requestLogger);
+            app.UseMiddleware<RequestLogMiddleware>(requestLogger);
         }
         app.UseMiddleware<GatewayAuthMiddleware>();
 

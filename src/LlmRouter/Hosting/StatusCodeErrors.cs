@@ -37,5 +37,5 @@ internal static class StatusCodeErrors
     public static string UnknownUrl(HttpContext context) => $"Invalid URL ({Bounded(context.Request.Method)} {Bounded(context.Request.Path.Value)}).";
 
     // The path and method are the client's own; a bounded prefix is enough to recognise them.
-    private static string? Bounded(string? value) => RequestLogging.Bounded(value);
+    private static string? Bounded(string? value) => RequestLogMiddleware.Bounded(value);
 }

@@ -136,7 +136,7 @@ public sealed class RequestLogTests : IDisposable
 
         var lines = await EventuallyAsync(() => Task.FromResult(RequestLines()), l => l.Count >= 1);
         var line = Assert.Single(lines);
-        Assert.Equal(RequestLogging.ClientClosedRequest, Scalar(line, "StatusCode"));
+        Assert.Equal(RequestLogMiddleware.ClientClosedRequest, Scalar(line, "StatusCode"));
         Assert.Equal(LogEventLevel.Information, line.Level);
         Assert.Null(line.Exception);
         Assert.DoesNotContain(_sink.Events, e => e.Level >= LogEventLevel.Error);

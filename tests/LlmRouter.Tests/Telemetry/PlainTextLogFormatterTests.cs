@@ -45,7 +45,7 @@ public sealed class PlainTextLogFormatterTests
 
     private static IEnumerable<LogEventProperty> Properties() =>
     [
-        new("SourceContext", new ScalarValue("LlmRouter.Hosting.RequestLogging")),
+        new("SourceContext", new ScalarValue("LlmRouter.Hosting.RequestLogMiddleware")),
         new("RequestMethod", new ScalarValue("POST")),
         new("RequestPath", new ScalarValue("/v1/chat/completions")),
         new("StatusCode", new ScalarValue(200)),

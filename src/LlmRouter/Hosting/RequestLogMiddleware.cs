@@ -16,7 +16,7 @@ namespace LlmRouter.Hosting;
 /// The event is built once with its exact properties (no diagnostic-context collection, no dictionary growth):
 /// at the shipped Information level this line is written for every request.
 /// </summary>
-internal sealed class RequestLogging
+internal sealed class RequestLogMiddleware
 {
     public const int MaxClientValueLength = 128;
 
@@ -37,10 +37,10 @@ internal sealed class RequestLogging
     /// <param name="logger">
     /// The host's own Serilog logger: with several gateways in one process (tests) each writes to its own sinks.
     /// </param>
-    public RequestLogging(RequestDelegate next, ILogger logger)
+    public RequestLogMiddleware(RequestDelegate next, ILogger logger)
     {
         _next = next;
-        _logger = logger.ForContext<RequestLogging>();
+        _logger = logger.ForContext<RequestLogMiddleware>();
     }
 
     /// <summary>Cuts a client- or upstream-chosen value to a bounded length for the log.</summary>
