@@ -14,6 +14,16 @@ internal static class BodyBuffers
 
     public static byte[] Rent(int length) => length <= MaxPooledBytes ? ArrayPool<byte>.Shared.Rent(length) : new byte[length];
 
+    /// <summary>
+    /// <see cref="Return"/> as a response's on-completed callback (state: the array), for buffers the response needs
+    /// until it has been sent.
+    /// </summary>
+    public static readonly Func<object, Task> ReturnOnCompleted = static array =>
+    {
+        Return((byte[])array);
+        return Task.CompletedTask;
+    };
+
     /// <summary>Gives back an array from <see cref="Rent"/>; larger ones are left to the collector.</summary>
     public static void Return(byte[] array)
     {

@@ -13,8 +13,6 @@ public static class LlmRouterLoggingExtensions
     // Events held for the console at most; beyond it new events are dropped and counted.
     private const int LogQueueCapacity = 10_000;
 
-    private const string TextTemplate = PlainTextLogFormatter.Template;
-
     /// <summary>
     /// Uses Serilog with settings from the <c>Serilog</c> section; console output is JSON when
     /// <c>LlmRouter:Logging:Json</c> is true (one JSON object per line, with <c>@tr</c>/<c>@sp</c> trace and span ids).
@@ -49,7 +47,7 @@ public static class LlmRouterLoggingExtensions
                     }
                     else
                     {
-                        sink.Console(outputTemplate: TextTemplate);
+                        sink.Console(outputTemplate: PlainTextLogFormatter.Template);
                     }
                 },
                 bufferSize: LogQueueCapacity,

@@ -92,6 +92,7 @@ internal sealed class TokenEstimator
     {
         private readonly Tokenizer _tokenizer;
         private readonly ConcurrentDictionary<UInt128, int> _counts = new();
+        private int _remembered;
 
         public CountingTokenizer(Tokenizer tokenizer)
         {
@@ -107,12 +108,14 @@ internal sealed class TokenEstimator
             }
 
             count = _tokenizer.CountTokens(text(element));
-            if (_counts.Count >= MaxRemembered)
+
+            // Counted alongside, not with ConcurrentDictionary.Count, which takes every lock of the table on each miss.
+            if (_counts.TryAdd(key, count) && Interlocked.Increment(ref _remembered) >= MaxRemembered)
             {
+                Interlocked.Exchange(ref _remembered, 0);
                 _counts.Clear();
             }
 
-            _counts[key] = count;
             return count;
         }
     }

@@ -42,6 +42,7 @@ internal sealed class AttemptMiddleware
         return routing is null || context.Features.Get<IReverseProxyFeature>() is null ? _next(context) : RunAsync(context, routing);
     }
 
+    /// <summary>The request's attempts, and what is restored whatever happens to them.</summary>
     private async Task RunAsync(HttpContext context, ChatRoutingFeature routing)
     {
         var resilience = routing.Route.Options.Resilience;
@@ -50,78 +51,7 @@ internal sealed class AttemptMiddleware
         context.Features.Set(attempts);
         try
         {
-            var firstTokenTimeout = TimeSpan.FromSeconds(resilience.TimeToFirstTokenTimeoutSeconds);
-            for (var pass = 0; ; pass++)
-            {
-                if (pass > 0)
-                {
-                    context.Features.Set<IForwarderErrorFeature>(null);
-                    context.Response.Clear();
-                    ResetCandidates(context, routing, attempts);
-                }
-
-                var remaining = attempts.Deadline - _time.GetUtcNow();
-                if (remaining <= TimeSpan.Zero)
-                {
-                    await WriteErrorAsync(context, attempts, attempts.LastFailure ?? AttemptResult.Failed(
-                        new UpstreamError(504, "The request exceeded the route's total timeout.", "server_error", "timeout")));
-                    return;
-                }
-
-                if (!SelectCandidates(context, routing, attempts, out var soonestRetry))
-                {
-                    if (attempts.LastFailure is { } last)
-                    {
-                        await WriteErrorAsync(context, attempts, last);
-                    }
-                    else
-                    {
-                        await WriteNoCandidatesAsync(context, soonestRetry);
-                    }
-
-                    return;
-                }
-
-                AttemptResult result;
-                using (var attempt = new UpstreamAttempt(attempts.Sent + 1, firstTokenTimeout < remaining ? firstTokenTimeout : remaining, _time, clientAborted))
-                {
-                    // YARP cancels the upstream call through RequestAborted: the attempt's token adds the first-token limit.
-                    context.Features.Set(attempt);
-                    context.RequestAborted = attempt.Token;
-                    try
-                    {
-                        await _next(context);
-                    }
-                    finally
-                    {
-                        context.RequestAborted = clientAborted;
-                    }
-
-                    result = attempt.Result ?? AttemptResult.Aborted();
-                    _accounting.RecordAttempt(routing.Route.Name, routing.Catalog.Options.Limits, attempt, result);
-                    var decision = AttemptPolicy.Decide(result, attempts.Sent + (attempt.Started ? 1 : 0), attempts.LastError, resilience,
-                        attempts.Deadline - _time.GetUtcNow(), Random.Shared.NextDouble());
-                    attempts.Record(attempt, result, decision);
-
-                    if (clientAborted.IsCancellationRequested || decision.Action == AttemptAction.Done)
-                    {
-                        return;
-                    }
-
-                    if (decision.Action == AttemptAction.Answer)
-                    {
-                        // The answer is this attempt's error, or an earlier failure this attempt could not improve on.
-                        var answer = ReferenceEquals(decision.Error, result.Error) ? result : attempts.LastFailure ?? result with { Error = decision.Error };
-                        await WriteErrorAsync(context, attempts, answer);
-                        return;
-                    }
-
-                    if (decision.Delay > TimeSpan.Zero)
-                    {
-                        await Task.Delay(decision.Delay, _time, clientAborted);
-                    }
-                }
-            }
+            await RunAttemptsAsync(context, routing, attempts, clientAborted);
         }
         catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
         {
@@ -131,6 +61,83 @@ internal sealed class AttemptMiddleware
         {
             context.RequestAborted = clientAborted;
             context.Features.Set<UpstreamAttempt>(null);
+        }
+    }
+
+    private async Task RunAttemptsAsync(HttpContext context, ChatRoutingFeature routing, RequestAttempts attempts, CancellationToken clientAborted)
+    {
+        var resilience = routing.Route.Options.Resilience;
+        var firstTokenTimeout = TimeSpan.FromSeconds(resilience.TimeToFirstTokenTimeoutSeconds);
+        for (var pass = 0; ; pass++)
+        {
+            if (pass > 0)
+            {
+                context.Features.Set<IForwarderErrorFeature>(null);
+                context.Response.Clear();
+                ResetCandidates(context, routing, attempts);
+            }
+
+            var remaining = attempts.Deadline - _time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                await WriteErrorAsync(context, attempts, attempts.LastFailure ?? AttemptResult.Failed(
+                    new UpstreamError(504, "The request exceeded the route's total timeout.", "server_error", "timeout")));
+                return;
+            }
+
+            if (!SelectCandidates(context, routing, attempts, out var soonestRetry))
+            {
+                if (attempts.LastFailure is { } last)
+                {
+                    await WriteErrorAsync(context, attempts, last);
+                }
+                else
+                {
+                    await WriteNoCandidatesAsync(context, soonestRetry);
+                }
+
+                return;
+            }
+
+            AttemptResult result;
+            using (var attempt = new UpstreamAttempt(attempts.Sent + 1, firstTokenTimeout < remaining ? firstTokenTimeout : remaining, _time, clientAborted))
+            {
+                // YARP cancels the upstream call through RequestAborted: the attempt's token adds the first-token limit.
+                context.Features.Set(attempt);
+                context.RequestAborted = attempt.Token;
+                try
+                {
+                    await _next(context);
+                }
+                finally
+                {
+                    context.RequestAborted = clientAborted;
+                }
+
+                result = attempt.Result ?? AttemptResult.Aborted();
+                _accounting.RecordAttempt(routing.Route.Name, routing.Catalog.Options.Limits, attempt, result);
+                var decision = AttemptPolicy.Decide(result, attempts.Sent + (attempt.Started ? 1 : 0), attempts.LastError, resilience,
+                    attempts.Deadline - _time.GetUtcNow(), Random.Shared.NextDouble());
+                attempts.Record(attempt, result, decision);
+
+                if (clientAborted.IsCancellationRequested || decision.Action == AttemptAction.Done)
+                {
+                    return;
+                }
+
+                if (decision.Action == AttemptAction.Answer)
+                {
+                    // The answer is this attempt's error, or an earlier failure this attempt could not improve on.
+                    var answer = ReferenceEquals(decision.Error, result.Error) ? result : attempts.LastFailure ?? result with { Error = decision.Error };
+                    await WriteErrorAsync(context, attempts, answer);
+                    return;
+                }
+
+                if (decision.Delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(decision.Delay, _time, clientAborted);
+                }
+            }
         }
     }
 

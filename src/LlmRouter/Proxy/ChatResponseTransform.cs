@@ -189,7 +189,7 @@ internal sealed class ChatResponseTransform : ResponseTransform
         // Pooled when small (BodyBuffers): the body (or the client's answer, which passes through unchanged for OpenAI)
         // is needed until the response has been sent, and goes back then.
         var buffer = BodyBuffers.Rent(Math.Min(limit, (int)Math.Min(content.Headers.ContentLength ?? 16 * 1024, limit)) + 1);
-        context.Response.OnCompleted(ReturnToPool, buffer);
+        context.Response.OnCompleted(BodyBuffers.ReturnOnCompleted, buffer);
         var total = 0;
         int read;
         while ((read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
@@ -210,17 +210,11 @@ internal sealed class ChatResponseTransform : ResponseTransform
 
                 var larger = BodyBuffers.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1L));
                 buffer.AsSpan().CopyTo(larger);
-                context.Response.OnCompleted(ReturnToPool, larger);
+                context.Response.OnCompleted(BodyBuffers.ReturnOnCompleted, larger);
                 buffer = larger;
             }
         }
 
         return buffer.AsMemory(0, total);
-    }
-
-    private static Task ReturnToPool(object buffer)
-    {
-        BodyBuffers.Return((byte[])buffer);
-        return Task.CompletedTask;
     }
 }

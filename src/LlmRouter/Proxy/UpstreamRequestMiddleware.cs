@@ -72,16 +72,10 @@ internal sealed class UpstreamRequestMiddleware
 
         if (upstream.Rented is { } rented)
         {
-            context.Response.OnCompleted(ReturnToPool, rented);
+            context.Response.OnCompleted(BodyBuffers.ReturnOnCompleted, rented);
         }
 
         return SendAsync(context, routing, attempt, deployment, adapter, upstream);
-    }
-
-    private static Task ReturnToPool(object body)
-    {
-        BodyBuffers.Return((byte[])body);
-        return Task.CompletedTask;
     }
 
     /// <summary>Takes a place in the deployment's provider quota when it has one, then forwards under its breaker.</summary>
